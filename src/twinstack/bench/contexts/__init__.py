@@ -1,0 +1,1 @@
+"""Contexts prepare what a workload needs (users, networks, images...) and remove it after."""

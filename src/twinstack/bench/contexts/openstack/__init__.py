@@ -1,0 +1,1 @@
+"""rally-openstack contexts through openstacksdk."""

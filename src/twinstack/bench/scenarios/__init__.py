@@ -1,0 +1,1 @@
+"""Built-in scenarios: Dummy.*, HttpRequests.* and rally-openstack's OpenStack scenarios."""

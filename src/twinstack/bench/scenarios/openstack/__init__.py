@@ -1,0 +1,1 @@
+"""rally-openstack scenarios through openstacksdk."""

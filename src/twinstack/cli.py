@@ -1,0 +1,98 @@
+"""The ``twinstack`` command."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from twinstack import __version__
+from twinstack.config import Settings
+
+app = typer.Typer(help="twinstack: an OpenStack cloud on one laptop, and a Rally-compatible bench.",
+                  no_args_is_help=True, add_completion=False)
+console = Console(stderr=True)
+
+try:  # the bench engine is its own package
+    from twinstack.bench.cli import app as bench_app
+
+    app.add_typer(bench_app, name="bench", help="Run Rally task files and compare runs.")
+except ImportError:  # pragma: no cover - only while the bench package is being built
+    pass
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int | None, typer.Option(help="Port to listen on (default 8770).")] = None,
+    data_dir: Annotated[Path | None, typer.Option(help="Where the cloud keeps its state.")] = None,
+    ephemeral: Annotated[bool, typer.Option(help="Keep all state in memory.")] = False,
+    clouds_yaml: Annotated[bool, typer.Option(help="Write the 'twinstack' entry into clouds.yaml.")] = True,
+    admin_password: Annotated[str | None, typer.Option(help="Admin password (or TWINSTACK_ADMIN_PASSWORD).")] = None,
+    log_level: Annotated[str, typer.Option(help="Server log level.")] = "warning",
+) -> None:
+    """Start the cloud: every OpenStack API on one port. Ctrl-C stops it."""
+    import asyncio
+
+    import uvicorn
+
+    from twinstack import clouds_yaml as cy
+    from twinstack.core.cloud import Cloud
+    from twinstack.server import bind, uvicorn_config
+
+    started = time.perf_counter()
+    overrides: dict[str, object] = {"host": host, "ephemeral": ephemeral}
+    if port is not None:
+        overrides["port"] = port
+    if data_dir is not None:
+        overrides["data_dir"] = data_dir
+    if admin_password is not None:
+        overrides["admin_password"] = admin_password
+    if not clouds_yaml:
+        overrides["write_clouds_yaml"] = False
+    settings = Settings(**overrides)  # type: ignore[arg-type]
+    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        sock = bind(settings.host, settings.port)
+    except OSError as exc:
+        console.print(f"[red]Cannot listen on {settings.host}:{settings.port}: {exc.strerror}[/red]")
+        raise typer.Exit(1) from None
+    settings.port = sock.getsockname()[1]
+    cloud = Cloud(settings)
+    where = "memory (ephemeral)" if settings.ephemeral else str(settings.data_dir)
+    lines = [f"[bold green]twinstack {__version__}[/] serving at [bold]{settings.base_url()}[/] "
+             f"(state in {where}, ready in {time.perf_counter() - started:.2f}s)"]
+    if settings.write_clouds_yaml:
+        path = cy.write(settings)
+        lines.append(f"clouds.yaml: wrote entries [bold]{settings.cloud_name}[/] (admin) and "
+                     f"[bold]{settings.cloud_name}-demo[/] to {path}")
+        lines.append(f"  export OS_CLOUD={settings.cloud_name}; openstack token issue")
+    else:
+        lines.append(f"  export OS_AUTH_URL={settings.base_url()}/identity OS_USERNAME=admin "
+                     "OS_PASSWORD=... OS_PROJECT_NAME=admin OS_USER_DOMAIN_NAME=Default "
+                     "OS_PROJECT_DOMAIN_NAME=Default")
+    lines.append("Ctrl-C stops it.")
+    for line in lines:
+        console.print(line)
+    server = uvicorn.Server(uvicorn_config(cloud, log_level=log_level))
+    try:
+        asyncio.run(server.serve(sockets=[sock]))
+    except KeyboardInterrupt:
+        pass
+    console.print("twinstack stopped.")
+
+
+@app.command()
+def version() -> None:
+    """Print twinstack's version."""
+    typer.echo(__version__)
+
+
+def main() -> None:  # pragma: no cover
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    app()

@@ -1,0 +1,1 @@
+"""Shared machinery of every twinstack service: no service logic lives here."""

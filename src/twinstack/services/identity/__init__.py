@@ -1,0 +1,6 @@
+"""Identity: keystone v3.
+
+Does: password, token and application-credential auth; unscoped, project, domain and system
+scopes; Fernet-style tokens with revocation; the catalog; keystone's resources (see api/).
+Does not do yet: trusts, federation, OAuth1, domain configs, endpoint filters, limits.
+"""

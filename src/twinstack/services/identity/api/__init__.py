@@ -1,0 +1,26 @@
+"""Keystone v3 HTTP API: one module per topic, all registered on one ``ServiceApi``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from twinstack.core.errors import keystone_fault
+from twinstack.core.http import ServiceApi
+
+if TYPE_CHECKING:
+    from twinstack.core.cloud import Cloud
+
+# Topic modules; each has ``register(api)``.
+TOPICS = (
+    "discovery",
+    "auth",
+)
+
+
+def build(cloud: Cloud) -> ServiceApi:
+    import importlib
+
+    api = ServiceApi("identity", fault=keystone_fault)
+    for topic in TOPICS:
+        importlib.import_module(f"twinstack.services.identity.api.{topic}").register(api)
+    return api
