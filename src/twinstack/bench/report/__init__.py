@@ -1,0 +1,1 @@
+"""Reports: self-contained HTML, Rally-style JSON, JUnit XML, and run comparison."""
