@@ -96,3 +96,7 @@ def version() -> None:
 def main() -> None:  # pragma: no cover
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
     app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -17,6 +17,7 @@ with an unknown method answers 405.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import logging
 import re
@@ -202,7 +203,12 @@ class CloudApp:
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
-            message = await receive()
+            try:
+                message = await receive()
+            except asyncio.CancelledError:  # a second Ctrl-C: stop without a traceback
+                if self._shutdown:
+                    await self._shutdown()
+                return
             if message["type"] == "lifespan.startup":
                 try:
                     if self._startup:
