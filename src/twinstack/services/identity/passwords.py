@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import os
 
-PBKDF2_DEFAULT_ITERATIONS = 1000  # fast, for a test cloud; raise it for anything real
+PBKDF2_DEFAULT_ITERATIONS = 100  # fast, for a test cloud; raise it (or use bcrypt) for anything real
 BCRYPT_DEFAULT_ROUNDS = 12  # keystone's default
 
 

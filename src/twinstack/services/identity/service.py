@@ -46,6 +46,8 @@ class IdentityService:
         self._role_cache: dict[tuple[str, Scope], list[dict[str, Any]]] = {}
         self._row_cache: dict[tuple[str, str], dict[str, Any] | None] = {}
         self._catalog_cache: list[dict[str, Any]] | None = None
+        self._project_catalogs: dict[str | None, list[dict[str, Any]]] = {}
+        self._name_cache: dict[tuple[str, str | None, str], str | None] = {}
         from twinstack.services.identity.tokens import TokenProvider
 
         self.tokens = TokenProvider(cloud, self)
@@ -56,7 +58,10 @@ class IdentityService:
         self._generation += 1
         self._role_cache.clear()
         self._row_cache.clear()
+        self._name_cache.clear()
         self._catalog_cache = None
+        self._project_catalogs.clear()
+        self.tokens.forget_cached()
 
     def _cached_row(self, table: Any, row_id: str) -> dict[str, Any] | None:
         key = (table.name, row_id)
@@ -66,6 +71,18 @@ class IdentityService:
             self._row_cache[key] = dict(row) if row else None
         return self._row_cache[key]
 
+    def _id_by_name(self, table: Any, name: str, domain_id: str | None) -> str | None:
+        """The id of the row named ``name`` (in ``domain_id`` where the table has domains); cached."""
+        key = (table.name, domain_id, name)
+        if key not in self._name_cache:
+            query = select(table.c.id).where(table.c.name == name)
+            if domain_id is not None:
+                query = query.where(table.c.domain_id == domain_id)
+            with self.db.begin() as conn:
+                row = conn.execute(query).first()
+            self._name_cache[key] = row[0] if row else None
+        return self._name_cache[key]
+
     # lookups --------------------------------------------------------------------------------
     def get_domain(self, domain_id: str) -> dict[str, Any]:
         row = self._cached_row(m.domains, domain_id)
@@ -74,11 +91,11 @@ class IdentityService:
         return row
 
     def find_domain_by_name(self, name: str) -> dict[str, Any]:
-        with self.db.begin() as conn:
-            row = conn.execute(select(m.domains).where(m.domains.c.name == name)).mappings().first()
+        domain_id = self._id_by_name(m.domains, name, None)
+        row = self._cached_row(m.domains, domain_id) if domain_id else None
         if row is None:
             raise NotFound(f"Could not find domain: {name}.")
-        return dict(row)
+        return row
 
     def get_project(self, project_id: str) -> dict[str, Any]:
         row = self._cached_row(m.projects, project_id)
@@ -87,17 +104,11 @@ class IdentityService:
         return row
 
     def find_project_by_name(self, name: str, domain_id: str) -> dict[str, Any]:
-        with self.db.begin() as conn:
-            row = (
-                conn.execute(
-                    select(m.projects).where(m.projects.c.name == name, m.projects.c.domain_id == domain_id)
-                )
-                .mappings()
-                .first()
-            )
+        project_id = self._id_by_name(m.projects, name, domain_id)
+        row = self._cached_row(m.projects, project_id) if project_id else None
         if row is None:
             raise NotFound(f"Could not find project: {name}.")
-        return dict(row)
+        return row
 
     def get_user(self, user_id: str) -> dict[str, Any]:
         row = self._cached_row(m.users, user_id)
@@ -106,15 +117,11 @@ class IdentityService:
         return row
 
     def find_user_by_name(self, name: str, domain_id: str) -> dict[str, Any]:
-        with self.db.begin() as conn:
-            row = (
-                conn.execute(select(m.users).where(m.users.c.name == name, m.users.c.domain_id == domain_id))
-                .mappings()
-                .first()
-            )
+        user_id = self._id_by_name(m.users, name, domain_id)
+        row = self._cached_row(m.users, user_id) if user_id else None
         if row is None:
             raise NotFound(f"Could not find user: {name}.")
-        return dict(row)
+        return row
 
     def get_role(self, role_id: str) -> dict[str, Any]:
         row = self._cached_row(m.roles, role_id)
@@ -247,12 +254,19 @@ class IdentityService:
         """The v3 catalog, with ``$(project_id)s`` filled in for the token's project."""
         if self._catalog_cache is None:
             self._catalog_cache = self._build_catalog()
+        cached = self._project_catalogs.get(project_id)
+        if cached is not None:
+            return cached
+        if len(self._project_catalogs) > 10_000:
+            self._project_catalogs.clear()
         if not project_id:
-            return [
+            catalog = [
                 {**svc, "endpoints": [e for e in svc["endpoints"] if "$(project_id)s" not in e["url"]]}
                 for svc in self._catalog_cache
             ]
-        return [
+            self._project_catalogs[project_id] = catalog
+            return catalog
+        catalog = [
             {
                 **svc,
                 "endpoints": [
@@ -262,6 +276,8 @@ class IdentityService:
             }
             for svc in self._catalog_cache
         ]
+        self._project_catalogs[project_id] = catalog
+        return catalog
 
     def _build_catalog(self) -> list[dict[str, Any]]:
         with self.db.begin() as conn:

@@ -57,6 +57,14 @@ class TokenProvider:
         self._revoked_audit_ids: dict[str, datetime] = {}
         self._revoked_before: dict[tuple[str, str], datetime] = {}  # (kind, id) -> issued_before
         self._loaded = False
+        # Tokens already decrypted and checked, and rendered bodies; both dropped on any identity
+        # write. Expiry and revocation are still checked at every use.
+        self._decoded: dict[str, TokenData] = {}
+        self._rendered: dict[tuple[str, bool], dict[str, Any]] = {}
+
+    def forget_cached(self) -> None:
+        self._decoded.clear()
+        self._rendered.clear()
 
     # setup ----------------------------------------------------------------------------------
     def load(self) -> None:
@@ -117,13 +125,16 @@ class TokenProvider:
     # validate -------------------------------------------------------------------------------
     def decode(self, token: str) -> TokenData:
         """Decrypt a token; raise ``NotFound`` when it is not one of ours."""
+        cached = self._decoded.get(token)
+        if cached is not None:
+            return cached
         assert self._fernet is not None
         try:
             raw = self._fernet.decrypt(token + "=" * (-len(token) % 4))
             (_v, user_id, methods, scope_code, scope_id, exp, iat, audit_ids, app_cred_id) = orjson.loads(raw)
         except (InvalidToken, ValueError, TypeError, orjson.JSONDecodeError):
             raise NotFound("Could not find token: %s." % _short(token)) from None
-        return TokenData(
+        data = TokenData(
             user_id,
             methods,
             Scope(_SCOPE_NAMES.get(scope_code), scope_id),
@@ -132,6 +143,10 @@ class TokenProvider:
             audit_ids,
             app_cred_id,
         )
+        if len(self._decoded) >= 50_000:
+            self._decoded.clear()
+        self._decoded[token] = data
+        return data
 
     def validate(self, token: str, *, allow_expired: bool = False) -> TokenData:
         """Return a valid token's data, or raise ``NotFound`` (keystone's answer for a bad token)."""
@@ -216,6 +231,15 @@ class TokenProvider:
     # render ---------------------------------------------------------------------------------
     def render(self, data: TokenData, *, catalog: bool = True) -> dict[str, Any]:
         """The ``{"token": {...}}`` body keystone returns on issue and validation."""
+        key = (data.audit_ids[0], catalog)
+        cached = self._rendered.get(key)
+        if cached is None:
+            if len(self._rendered) >= 10_000:
+                self._rendered.clear()
+            cached = self._rendered[key] = self._render(data, catalog=catalog)
+        return cached
+
+    def _render(self, data: TokenData, *, catalog: bool) -> dict[str, Any]:
         identity = self.identity
         user = identity.get_user(data.user_id)
         user_domain = identity.get_domain(user["domain_id"])

@@ -1,0 +1,140 @@
+"""Foundation benchmarks (issue 2): cold start to first token, idle RSS, token issue and
+validation rates over loopback against one `twinstack serve` process.
+
+    python benchmarks/bench_foundation.py [--duration 10] [--starts 7]
+
+Load comes from `wrk` (Debian package `wrk`), which uses one core while the server uses the
+other. Results: benchmarks/results/foundation.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _machine import describe  # noqa: E402
+
+AUTH = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
+    "name": "admin", "domain": {"name": "Default"}, "password": "secret"}}},
+    "scope": {"project": {"name": "admin", "domain": {"name": "Default"}}}}}
+TARGETS = {"cold_start_s": 1.0, "idle_rss_mb": 100, "token_issue_per_s": 1500, "token_validate_per_s": 5000}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(port: int, data_dir: str | None = None) -> tuple[subprocess.Popen[bytes], float]:
+    """Start `twinstack serve`; return the process and seconds until a token was issued."""
+    cmd = [sys.executable, "-m", "twinstack.cli", "serve", "--port", str(port), "--no-clouds-yaml"]
+    cmd += ["--data-dir", data_dir] if data_dir else ["--ephemeral"]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/identity/v3/auth/tokens"
+    with httpx.Client() as client:
+        while True:
+            try:
+                if client.post(url, json=AUTH).status_code == 201:
+                    return proc, time.perf_counter() - t0
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None or time.perf_counter() - t0 > 30:
+                raise RuntimeError("server did not start")
+            time.sleep(0.005)
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def wrk(url: str, script: str, duration: int, connections: int = 16) -> float:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(script)
+    out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "-s", f.name, url],
+                         capture_output=True, text=True, check=True).stdout
+    os.unlink(f.name)
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if non2xx:
+        raise RuntimeError(f"errors during load:\n{out}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--duration", type=int, default=10)
+    ap.add_argument("--starts", type=int, default=7)
+    args = ap.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed: apt-get install wrk")
+
+    starts = []
+    for _ in range(args.starts):
+        with tempfile.TemporaryDirectory() as data:
+            proc, seconds = start_server(free_port(), data)
+            stop(proc)
+            starts.append(seconds)
+
+    port = free_port()
+    proc, _ = start_server(port)
+    try:
+        time.sleep(1)
+        idle = rss_mb(proc.pid)
+        base = f"http://127.0.0.1:{port}/identity/v3/auth/tokens"
+        body = json.dumps(AUTH).replace('"', '\\"')
+        issue = wrk(base, f'wrk.method = "POST"\nwrk.body = "{body}"\n'
+                          'wrk.headers["Content-Type"] = "application/json"\n', args.duration)
+        token = httpx.post(base, json=AUTH).headers["x-subject-token"]
+        subject = httpx.post(base, json=AUTH).headers["x-subject-token"]
+        validate = wrk(base, f'wrk.headers["X-Auth-Token"] = "{token}"\n'
+                             f'wrk.headers["X-Subject-Token"] = "{subject}"\n', args.duration)
+        loaded = rss_mb(proc.pid)
+    finally:
+        stop(proc)
+
+    result = {
+        "benchmark": "foundation",
+        "machine": describe(),
+        "targets": TARGETS,
+        "cold_start_s": {"median": round(statistics.median(starts), 3), "runs": [round(s, 3) for s in starts],
+                         "what": "process spawn to first 201 token, fresh SQLite file"},
+        "idle_rss_mb": round(idle, 1),
+        "rss_after_load_mb": round(loaded, 1),
+        "token_issue_per_s": round(issue),
+        "token_validate_per_s": round(validate),
+        "settings": {"password_hasher": "pbkdf2_sha256 (1000 iterations)", "wrk": "1 thread, 16 connections",
+                     "duration_s": args.duration},
+    }
+    out = Path(__file__).resolve().parent / "results" / "foundation.json"
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
