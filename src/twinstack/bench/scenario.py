@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 import string
 import threading
+import time
 from typing import Any, ClassVar
 
 from twinstack.bench.atomic import ActionTimer
@@ -84,14 +85,17 @@ class Scenario:
         return self.context.get("abort_event")
 
     def interruptible_sleep(self, seconds: float) -> None:
-        """Sleep, waking early if the run is aborted."""
+        """Sleep, waking early if the run is hard-aborted.
+
+        Sleeps in short slices so that an iteration timeout (raised into this thread) lands.
+        """
         if seconds <= 0:
             return
-        event = self._abort_event
-        if event is None:
-            threading.Event().wait(seconds)
-        else:
-            event.wait(seconds)
+        event = self._abort_event or threading.Event()
+        end = time.monotonic() + seconds
+        while (left := end - time.monotonic()) > 0:
+            if event.wait(min(left, 0.05)):
+                return
 
     def sleep_between(self, min_sleep: float, max_sleep: float | None = None) -> None:
         """Sleep a random time between the bounds; it counts as idle, not as duration."""
