@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from twinstack.core.service import CatalogEntry, ServicePlugin
 
@@ -15,6 +15,14 @@ class PlacementPlugin(ServicePlugin):
     name = "placement"
     prefix = "/placement"
     catalog = (CatalogEntry("placement", "placement", "/placement"),)
+
+    def create(self, cloud: Cloud) -> Any:
+        from twinstack.services.placement.service import PlacementService
+
+        return PlacementService(cloud)
+
+    def bootstrap(self, cloud: Cloud) -> None:
+        cloud.service("placement").load()
 
     def api(self, cloud: Cloud) -> ServiceApi:
         from twinstack.services.placement.api import build
