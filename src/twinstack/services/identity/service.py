@@ -15,7 +15,12 @@ from sqlalchemy import Connection, select
 
 from twinstack.core.errors import ApiError, NotFound
 from twinstack.services.identity import models as m
+from twinstack.services.identity.appcreds import AppCredMixin
+from twinstack.services.identity.assignment import AssignmentMixin
+from twinstack.services.identity.catalog_admin import CatalogAdminMixin
+from twinstack.services.identity.identities import IdentitiesMixin
 from twinstack.services.identity.passwords import PasswordHasher, dummy_hash
+from twinstack.services.identity.resources import ResourceMixin
 
 if TYPE_CHECKING:
     from twinstack.core.cloud import Cloud
@@ -36,7 +41,12 @@ class Scope:
         return self.type is None
 
 
-class IdentityService:
+class IdentityService(ResourceMixin, IdentitiesMixin, AssignmentMixin, CatalogAdminMixin, AppCredMixin):
+    """Keystone's rules. Lookups and role computation live here; the writes of each
+    backend are in its mixin: ``resources`` (domains, projects, tags), ``identities`` (users,
+    groups), ``assignment`` (roles, implied roles, grants), ``catalog_admin`` (regions, services,
+    endpoints), ``appcreds`` (application credentials, credentials)."""
+
     def __init__(self, cloud: Cloud) -> None:
         self.cloud = cloud
         self.db = cloud.db

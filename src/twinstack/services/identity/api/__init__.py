@@ -14,12 +14,21 @@ if TYPE_CHECKING:
 TOPICS = (
     "discovery",
     "auth",
+    "projects",
+    "users",
+    "roles",
+    "assignments",
+    "catalog",
+    "credentials",
 )
 
 
 def build(cloud: Cloud) -> ServiceApi:
     import importlib
 
+    from twinstack.services.identity import policies
+
+    policies.register(cloud.policy)
     api = ServiceApi("identity", fault=keystone_fault)
     for topic in TOPICS:
         importlib.import_module(f"twinstack.services.identity.api.{topic}").register(api)
