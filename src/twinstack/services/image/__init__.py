@@ -1,4 +1,16 @@
-"""Image: glance v2.
+"""Image: glance v2 with real image data.
 
-Does: version discovery. Does not do yet: everything else (answers 501).
+Does: discovery; images CRUD with extra properties, glance's list filters, sorting and paging;
+JSON-patch updates with glance's read-only/reserved rules; delete (protected refuses);
+deactivate/reactivate; tags; members and member status; visibility public/private/shared/
+community with glance's secure-RBAC default policies; the real schemas; data upload (streamed to
+a file store, md5 + sha512), download with Content-MD5 and Range; stage + ``glance-direct``
+import with image tasks; ``/v2/info/import`` and ``/v2/info/stores``; size cap and per-project
+storage quota; a seeded public cirros image. Other services use ``service.ImageService``.
+
+Does not do yet: image locations (``show_multiple_locations``/``add_location`` answer 403),
+``web-download``/``glance-download``/``copy-image`` imports (no internet), the image cache,
+metadefs (``/v2/metadefs``), multiple stores, ``/v2/tasks``, property protections, image
+conversion and format inspection, keystone unified limits (``/v2/info/usage``), signature
+verification, delayed delete (images are deleted at once, rows and data).
 """

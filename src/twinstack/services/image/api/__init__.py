@@ -1,4 +1,4 @@
-"""Glance's HTTP API."""
+"""Glance's HTTP API: one module per topic, all registered on one ``ServiceApi``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from twinstack.core.http import ServiceApi
 if TYPE_CHECKING:
     from twinstack.core.cloud import Cloud
 
-TOPICS = ("discovery",)
+TOPICS = ("discovery", "schemas", "images", "data", "members", "info")
 
 
 def build(cloud: Cloud) -> ServiceApi:
