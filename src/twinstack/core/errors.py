@@ -7,6 +7,7 @@ exception becomes the service's 500 fault, without a traceback.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
@@ -149,14 +150,71 @@ def placement_fault(err: ApiError, request_id: str) -> tuple[bytes, str]:
     return orjson.dumps({"errors": [error]}), "application/json"
 
 
-def glance_fault(err: ApiError, request_id: str) -> tuple[bytes, str]:
-    """Glance answers errors from webob: a small HTML page unless JSON was asked for."""
+def glance_fault(err: ApiError, request_id: str, accept: str | None = None) -> tuple[bytes, str]:
+    """Glance answers errors from webob: HTML, JSON or plain text, chosen by the ``Accept`` header.
+
+    The body is webob's: ``message`` is the explanation and ``detail`` the detail; a 415 uses
+    webob's media-type template. No ``Accept`` header at all gets text/plain, as webob does.
+    """
     phrase = f"{err.status} {title(err.status)}"
-    html = (
-        f"<html>\n <head>\n  <title>{phrase}</title>\n </head>\n <body>\n  <h1>{phrase}</h1>\n"
-        f"  {_html_escape(err.message)}<br /><br />\n\n\n\n </body>\n</html>"
-    )
-    return html.encode(), "text/html; charset=UTF-8"
+    match = _webob_match(accept)
+
+    def body(escape: Callable[[str], str]) -> str:
+        if err.status == 415:
+            return f"{escape(err.message)}\n<br /><br />\n{escape(err.detail)}"
+        return f"{escape(err.message)}<br /><br />\n{escape(err.detail)}\n\n"
+
+    if match == "text/html":
+        html = (
+            f"<html>\n <head>\n  <title>{phrase}</title>\n </head>\n <body>\n  <h1>{phrase}</h1>\n"
+            f"  {body(_html_escape)}\n </body>\n</html>"
+        )
+        return html.encode(), "text/html; charset=UTF-8"
+    if match == "application/json":
+        doc = {"message": body(str), "code": phrase, "title": title(err.status)}
+        return orjson.dumps(doc), "application/json"
+    return f"{phrase}\n\n{_strip_tags(body(str))}".encode(), "text/plain; charset=UTF-8"
+
+
+glance_fault.negotiates_accept = True  # type: ignore[attr-defined]
+
+
+def _webob_match(accept: str | None) -> str | None:
+    """webob's ``acceptable_offers(["text/html", "application/json"])[0]`` (None: text/plain)."""
+    if not accept:
+        return None
+    ranges: list[tuple[str, float]] = []
+    for part in accept.split(","):
+        media, *params = (p.strip() for p in part.split(";"))
+        if not media:
+            continue
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        ranges.append((media.lower(), q))
+    offers: list[tuple[float, int, str]] = []
+    for index, offer in enumerate(("text/html", "application/json")):
+        kind = offer.split("/")[0]
+        best: tuple[int, float] | None = None
+        for media, q in ranges:
+            specificity = 3 if media == offer else 2 if media == f"{kind}/*" else 1 if media == "*/*" else 0
+            if specificity and (best is None or specificity > best[0]):
+                best = (specificity, q)
+        if best is not None and best[1] > 0:
+            offers.append((-best[1], index, offer))
+    return min(offers)[2] if offers else None
+
+
+def _strip_tags(value: str) -> str:
+    value = value.replace("\n", " ").replace("\r", "")
+    value = re.sub(r"<br.*?>", "\n", value, flags=re.I | re.S)
+    value = re.sub(r"<!--|-->", "", value)
+    return re.sub(r"<.*?>", "", value, flags=re.S)
 
 
 def _html_escape(text: str) -> str:

@@ -270,11 +270,11 @@ class CloudApp:
         except ApiError as err:
             if err.status == 401 and fault is not keystone_fault and api.name != "identity":
                 fault = keystone_fault  # keystonemiddleware answers in keystone's shape
-            return self._fault(fault, err, request_id, extra_headers)
+            return self._fault(fault, err, request_id, extra_headers, headers.get("accept"))
         except Exception:
             LOG.exception("unexpected error in %s %s", request.method, scope["path"])
             err = ApiError("An unexpected error prevented the server from fulfilling your request.", 500)
-            return self._fault(fault, err, request_id, extra_headers)
+            return self._fault(fault, err, request_id, extra_headers, headers.get("accept"))
 
     async def _json_body(self, request: Request) -> Any:
         limit = self.cloud.settings.max_request_body_size
@@ -314,8 +314,12 @@ class CloudApp:
         return Response(orjson.dumps(result), status, headers, media_type=content_type or "application/json")
 
     @staticmethod
-    def _fault(fault: FaultStyle, err: ApiError, request_id: str, headers: dict[str, str]) -> Response:
-        body, ctype = fault(err, request_id)
+    def _fault(fault: FaultStyle, err: ApiError, request_id: str, headers: dict[str, str],
+               accept: str | None = None) -> Response:
+        if getattr(fault, "negotiates_accept", False):  # glance: webob picks the body type from Accept
+            body, ctype = fault(err, request_id, accept)  # type: ignore[call-arg]
+        else:
+            body, ctype = fault(err, request_id)
         return Response(body, err.status, {**headers, **err.headers}, media_type=ctype)
 
 
