@@ -148,6 +148,9 @@ def open_env(cloud: str | None = None, poll: Poll | None = None,
     except ImportError as exc:
         raise CloudError("no cloud given (--cloud or OS_* variables), and the in-process "
                          f"twinstack is not available: {exc}") from exc
-    handle = start_cloud(ephemeral=True)
+    try:
+        handle = start_cloud(ephemeral=True)
+    except Exception as exc:  # noqa: BLE001 - any failure to start is reported the same way
+        raise CloudError(f"could not start the in-process twinstack: {type(exc).__name__}: {exc}") from exc
     return Env(dict(handle.cloud_config), source=f"in-process twinstack at {handle.auth_url}",
                poll=poll, on_close=handle.stop)

@@ -161,7 +161,10 @@ class WorkloadRun:
         }
         timeout = self.runner_cls.iteration_timeout(w.runner)
         self.watchdog = Watchdog(timeout) if timeout > 0 else None
-        manager = ContextManager(w.contexts, self.ctx)
+        contexts = dict(w.contexts)
+        if self.scenario_cls.PLATFORM == "openstack" and not {"cleanup", "admin_cleanup"} & set(contexts):
+            contexts["cleanup"] = []  # delete what the scenarios create, even if not asked to
+        manager = ContextManager(contexts, self.ctx)
         total = self.runner_cls.total_iterations(w.runner)
         self.engine.observer.workload_started(w, self.number, total)
         started = time.time()

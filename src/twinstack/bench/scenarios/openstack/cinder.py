@@ -1,1 +1,195 @@
-"""TODO"""
+"""CinderVolumes.* (rally-openstack's names, arguments and ``cinder_v3.*`` atomic actions)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from twinstack.bench.registry import register
+from twinstack.bench.scenarios.openstack.base import SIZE_SCHEMA, OpenStackScenario, pick_size
+
+
+class CinderScenario(OpenStackScenario):
+    ARG_TYPES: ClassVar[dict[str, str]] = {"image": "glance_image"}
+    ARG_SCHEMAS: ClassVar[dict[str, Any]] = {"size": SIZE_SCHEMA}
+
+    def _wait_volume(self, volume: Any, status: str = "available") -> Any:
+        self.prepoll()
+        bs = self.clients().block_storage
+        return bs.wait_for_status(volume, status=status, failures=["error"],
+                                  interval=self.poll.interval, wait=self.poll.timeout)
+
+    def _create_volume(self, size: int | dict[str, int], image: str | None = None,
+                       **kwargs: Any) -> Any:
+        """cinder_v3.create_volume: create and wait for ``available``."""
+        kwargs = {k: v for k, v in kwargs.items() if v is not None}
+        if image:
+            kwargs["image_id"] = image
+        with self.atomic("cinder_v3.create_volume"):
+            volume = self.clients().block_storage.create_volume(
+                size=pick_size(size), name=kwargs.pop("name", self.generate_random_name()), **kwargs)
+            self.track("volume", volume.id)
+            return self._wait_volume(volume)
+
+    def _delete_volume(self, volume: Any) -> None:
+        bs = self.clients().block_storage
+        with self.atomic("cinder_v3.delete_volume"):
+            bs.delete_volume(volume)
+            bs.wait_for_delete(volume, interval=self.poll.interval, wait=self.poll.timeout)
+        self.untrack("volume", volume.id)
+
+    def _create_snapshot(self, volume_id: str, force: bool = False, **kwargs: Any) -> Any:
+        bs = self.clients().block_storage
+        with self.atomic("cinder_v3.create_snapshot"):
+            snap = bs.create_snapshot(volume_id=volume_id, force=force,
+                                      name=self.generate_random_name(), **kwargs)
+            self.track("snapshot", snap.id)
+            self.prepoll()
+            return bs.wait_for_status(snap, status="available", failures=["error"],
+                                      interval=self.poll.interval, wait=self.poll.timeout)
+
+    def _delete_snapshot(self, snap: Any) -> None:
+        bs = self.clients().block_storage
+        with self.atomic("cinder_v3.delete_snapshot"):
+            bs.delete_snapshot(snap)
+            bs.wait_for_delete(snap, interval=self.poll.interval, wait=self.poll.timeout)
+        self.untrack("snapshot", snap.id)
+
+
+@register("scenario", "CinderVolumes.create_and_delete_volume")
+class CreateAndDeleteVolume(CinderScenario):
+    """Create a volume (``size`` GB or ``{min, max}``, optionally from ``image``), sleep between
+    min_sleep and max_sleep, delete it. Other arguments go to the create call."""
+
+    def run(self, size: int | dict[str, int], image: str | None = None, min_sleep: float = 0,
+            max_sleep: float = 0, **kwargs: Any) -> None:
+        volume = self._create_volume(size, image=image, **kwargs)
+        self.sleep_between(min_sleep, max_sleep)
+        self._delete_volume(volume)
+
+
+@register("scenario", "CinderVolumes.create_volume")
+class CreateVolume(CinderScenario):
+    """Create a volume (left to cleanup)."""
+
+    def run(self, size: int | dict[str, int], image: str | None = None, **kwargs: Any) -> None:
+        self._create_volume(size, image=image, **kwargs)
+
+
+@register("scenario", "CinderVolumes.create_and_list_volume")
+class CreateAndListVolume(CinderScenario):
+    """Create a volume and list volumes (``detailed``)."""
+
+    def run(self, size: int | dict[str, int], detailed: bool = True, image: str | None = None,
+            **kwargs: Any) -> None:
+        self._create_volume(size, image=image, **kwargs)
+        with self.atomic("cinder_v3.list_volumes"):
+            list(self.clients().block_storage.volumes(details=detailed))
+
+
+@register("scenario", "CinderVolumes.create_and_extend_volume")
+class CreateAndExtendVolume(CinderScenario):
+    """Create a volume, extend it to ``new_size``, sleep, delete it."""
+
+    ARG_SCHEMAS: ClassVar[dict[str, Any]] = {"size": SIZE_SCHEMA, "new_size": SIZE_SCHEMA}
+
+    def run(self, size: int | dict[str, int], new_size: int | dict[str, int], min_sleep: float = 0,
+            max_sleep: float = 0, **kwargs: Any) -> None:
+        volume = self._create_volume(size, **kwargs)
+        bs = self.clients().block_storage
+        with self.atomic("cinder_v3.extend_volume"):
+            bs.extend_volume(volume, pick_size(new_size))
+            self._wait_volume(volume)
+        self.sleep_between(min_sleep, max_sleep)
+        self._delete_volume(volume)
+
+
+@register("scenario", "CinderVolumes.create_from_volume_and_delete_volume")
+class CreateFromVolumeAndDeleteVolume(CinderScenario):
+    """Clone one of the tenant's volumes (``volumes`` context), then delete the clone."""
+
+    REQUIRED_CONTEXTS: ClassVar[tuple[str, ...]] = ("volumes",)
+
+    def run(self, size: int | dict[str, int], image: str | None = None, min_sleep: float = 0,
+            max_sleep: float = 0, **kwargs: Any) -> None:
+        source = self.context["tenant"]["volumes"][0]["id"]
+        volume = self._create_volume(size, image=image, source_volume_id=source, **kwargs)
+        self.sleep_between(min_sleep, max_sleep)
+        self._delete_volume(volume)
+
+
+@register("scenario", "CinderVolumes.create_and_delete_snapshot")
+class CreateAndDeleteSnapshot(CinderScenario):
+    """Snapshot one of the tenant's volumes (``volumes`` context), sleep, delete the snapshot."""
+
+    REQUIRED_CONTEXTS: ClassVar[tuple[str, ...]] = ("volumes",)
+
+    def run(self, force: bool = False, min_sleep: float = 0, max_sleep: float = 0,
+            **kwargs: Any) -> None:
+        snap = self._create_snapshot(self.context["tenant"]["volumes"][0]["id"], force=force, **kwargs)
+        self.sleep_between(min_sleep, max_sleep)
+        self._delete_snapshot(snap)
+
+
+@register("scenario", "CinderVolumes.create_and_list_snapshots")
+class CreateAndListSnapshots(CinderScenario):
+    """Snapshot one of the tenant's volumes and list snapshots (``detailed``)."""
+
+    REQUIRED_CONTEXTS: ClassVar[tuple[str, ...]] = ("volumes",)
+
+    def run(self, force: bool = False, detailed: bool = True, **kwargs: Any) -> None:
+        self._create_snapshot(self.context["tenant"]["volumes"][0]["id"], force=force, **kwargs)
+        with self.atomic("cinder_v3.list_snapshots"):
+            list(self.clients().block_storage.snapshots(details=detailed))
+
+
+@register("scenario", "CinderVolumes.create_and_attach_volume")
+class CreateAndAttachVolume(CinderScenario):
+    """Boot a server, create a volume, attach it, detach it, delete both."""
+
+    ARG_TYPES: ClassVar[dict[str, str]] = {"image": "glance_image", "flavor": "nova_flavor"}
+
+    def run(self, size: int | dict[str, int], image: str, flavor: str,
+            create_volume_params: dict[str, Any] | None = None,
+            create_vm_params: dict[str, Any] | None = None, force_delete: bool = False,
+            **kwargs: Any) -> None:
+        from twinstack.bench.scenarios.openstack.nova import NovaScenario
+
+        nova: Any = self
+        server = NovaScenario._boot_server(nova, image, flavor, **(create_vm_params or kwargs))
+        volume = self._create_volume(size, **(create_volume_params or {}))
+        compute = self.clients().compute
+        with self.atomic("nova.attach_volume"):
+            compute.create_volume_attachment(server, volume=volume)
+            self._wait_volume(volume, "in-use")
+        with self.atomic("nova.detach_volume"):
+            compute.delete_volume_attachment(server, volume)
+            self._wait_volume(volume, "available")
+        self._delete_volume(volume)
+        NovaScenario._delete_server(nova, server, force=force_delete)
+
+
+@register("scenario", "CinderVolumes.create_and_upload_volume_to_image")
+class CreateAndUploadVolumeToImage(CinderScenario):
+    """Create a volume, upload it to a glance image, delete the volume and (do_delete) image."""
+
+    def run(self, size: int | dict[str, int], image: str | None = None, force: bool = False,
+            container_format: str = "bare", disk_format: str = "raw", do_delete: bool = True,
+            **kwargs: Any) -> None:
+        volume = self._create_volume(size, image=image, **kwargs)
+        bs = self.clients().block_storage
+        images = self.clients().image
+        with self.atomic("cinder_v3.upload_volume_to_image"):
+            out = bs.upload_volume_to_image(volume, self.generate_random_name(), force=force,
+                                            disk_format=disk_format, container_format=container_format)
+            image_id = out.get("image_id") or out.get("os-volume_upload_image", {}).get("image_id")
+            self.track("image", image_id)
+            self._wait_volume(volume)
+            self.prepoll()
+            images.wait_for_status(images.get_image(image_id), status="active",
+                                   failures=["killed", "deleted"], interval=self.poll.interval,
+                                   wait=self.poll.timeout)
+        if do_delete:
+            self._delete_volume(volume)
+            with self.atomic("glance_v2.delete_image"):
+                images.delete_image(image_id)
+            self.untrack("image", image_id)

@@ -1,0 +1,73 @@
+"""Shared pieces of the OpenStack scenarios: polling, resource tracking, argument helpers.
+
+Every resource a scenario creates is recorded with :meth:`OpenStackScenario.track`; the
+``cleanup`` context deletes what is left at the end of the workload (also after an abort).
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from typing import Any, ClassVar
+
+from twinstack.bench.cloud import Poll
+from twinstack.bench.scenario import Scenario
+
+SIZE_SCHEMA: dict[str, Any] = {"anyOf": [
+    {"type": "integer", "minimum": 1},
+    {"type": "object", "required": ["min", "max"], "additionalProperties": False,
+     "properties": {"min": {"type": "integer", "minimum": 1}, "max": {"type": "integer", "minimum": 1}}}]}
+
+
+def pick_size(size: int | dict[str, int]) -> int:
+    """``size`` is an int or ``{min, max}`` (a random size in that range), as in rally-openstack."""
+    if isinstance(size, dict):
+        return random.randint(size["min"], size["max"])
+    return int(size)
+
+
+class Tracker:
+    """Thread-safe list of created resources: ``(kind, id, owner user or None)``."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[str, str, dict[str, Any] | None]] = []
+        self._lock = threading.Lock()
+
+    def add(self, kind: str, rid: str, owner: dict[str, Any] | None) -> None:
+        with self._lock:
+            self.items.append((kind, rid, owner))
+
+    def discard(self, kind: str, rid: str) -> None:
+        with self._lock:
+            self.items = [i for i in self.items if not (i[0] == kind and i[1] == rid)]
+
+    def drain(self) -> list[tuple[str, str, dict[str, Any] | None]]:
+        with self._lock:
+            items, self.items = self.items, []
+        return items
+
+
+class OpenStackScenario(Scenario):
+    PLATFORM: ClassVar[str | None] = "openstack"
+
+    @property
+    def poll(self) -> Poll:
+        env = self.context.get("env")
+        return env.poll if env is not None else Poll()
+
+    def track(self, kind: str, rid: str) -> None:
+        tracker = self.context.get("tracker")
+        if tracker is not None:
+            tracker.add(kind, rid, self.context.get("user"))
+
+    def untrack(self, kind: str, rid: str) -> None:
+        tracker = self.context.get("tracker")
+        if tracker is not None:
+            tracker.discard(kind, rid)
+
+    def prepoll(self) -> None:
+        if self.poll.prepoll_delay:
+            self.interruptible_sleep(self.poll.prepoll_delay)
+
+    def tenant_networks(self) -> list[dict[str, Any]]:
+        return self.context.get("tenant", {}).get("networks", [])
