@@ -72,7 +72,14 @@ class AssignmentMixin:
         domain_id = cols.get("domain_id")
         if domain_id:
             self.get_domain(domain_id)
-        record = {"id": self.cloud.ids.hex(), "description": None, "options": {}, **cols, "extra": extra}
+        record = {
+            "id": self.cloud.ids.hex(),
+            "description": None,
+            "domain_id": None,
+            "options": {},
+            **cols,
+            "extra": extra,
+        }
         record["options"] = record["options"] or {}
         with self.db.begin() as conn:
             self._check_role_name(conn, record["name"], domain_id)

@@ -155,7 +155,7 @@ class CatalogAdminMixin:
             raise validation_error("endpoint region_id", "region table") from None
 
     def create_endpoint(self: IdentityService, values: dict[str, Any]) -> dict[str, Any]:
-        values = _legacy_region(values)
+        values = self._legacy_region(values)
         cols, extra = split_extra(values, ("service_id", "interface", "url", "region_id", "enabled"))
         self._endpoint_refs(cols)
         record = {"id": self.cloud.ids.hex(), "enabled": True, "region_id": None, **cols, "extra": extra}
@@ -166,7 +166,7 @@ class CatalogAdminMixin:
 
     def update_endpoint(self: IdentityService, endpoint_id: str, values: dict[str, Any]) -> dict[str, Any]:
         current = self.get_endpoint(endpoint_id)
-        values = _legacy_region(values)
+        values = self._legacy_region(values)
         cols, extra = split_extra(values, ("service_id", "interface", "url", "region_id", "enabled"))
         self._endpoint_refs(cols)
         with self.db.begin() as conn:
@@ -177,17 +177,21 @@ class CatalogAdminMixin:
         self.changed()
         return self.get_endpoint(endpoint_id)
 
+    def _legacy_region(self: IdentityService, values: dict[str, Any]) -> dict[str, Any]:
+        """Keystone still accepts ``region`` for ``region_id`` (``region_id`` wins), and creates
+        a region named that way when it does not exist."""
+        values = dict(values)
+        legacy = values.pop("region", None)
+        if legacy and not values.get("region_id"):
+            values["region_id"] = legacy
+            try:
+                self.get_region(legacy)
+            except NotFound:
+                self.create_region({}, legacy)
+        return values
+
     def delete_endpoint(self: IdentityService, endpoint_id: str) -> None:
         self.get_endpoint(endpoint_id)
         with self.db.begin() as conn:
             conn.execute(delete(m.endpoints).where(m.endpoints.c.id == endpoint_id))
         self.changed()
-
-
-def _legacy_region(values: dict[str, Any]) -> dict[str, Any]:
-    """Keystone still accepts ``region`` for ``region_id``; ``region_id`` wins."""
-    values = dict(values)
-    legacy = values.pop("region", None)
-    if legacy is not None and "region_id" not in values:
-        values["region_id"] = legacy
-    return values

@@ -64,6 +64,13 @@ def project_view(
     }
 
 
+def domain_project_view(req: ApiRequest, row: dict[str, Any]) -> dict[str, Any]:
+    """A domain seen through the projects API (keystone's project ``is_domain: true``)."""
+    view = domain_view(req, row)
+    view.update(domain_id=None, parent_id=None, is_domain=True, links=_self(req, f"projects/{row['id']}"))
+    return view
+
+
 def user_view(req: ApiRequest, row: dict[str, Any]) -> dict[str, Any]:
     view = {
         **_extra(row),

@@ -7,17 +7,17 @@ from typing import Any
 from twinstack.core.errors import BadRequest
 from twinstack.core.http import ApiRequest, ApiResponse, ServiceApi
 from twinstack.core.validation import validate
+from twinstack.services.identity import models as m
 from twinstack.services.identity import schemas
 from twinstack.services.identity.api.common import (
     created,
     enforce,
     identity,
-    links,
     listing,
     payload,
     token_domain,
 )
-from twinstack.services.identity.views import domain_view, project_view
+from twinstack.services.identity.views import domain_project_view, domain_view, project_view
 
 # domains ------------------------------------------------------------------------------------
 
@@ -84,14 +84,32 @@ def list_projects(req: ApiRequest) -> dict[str, Any]:
     enforce(req, "list_projects", {"target.domain_id": req.query.get("domain_id")})
     query = req.query
     if query.get("is_domain", "").lower() == "true":
-        return {"projects": [], "links": links(req)}
+        domains = [domain_project_view(req, d) for d in identity(req).list_domains()]
+        return listing(req, "projects", domains, ("name", "enabled", "id"))
     views = _project_views(req, identity(req).list_projects())
     return listing(req, "projects", views, ("name", "enabled", "domain_id", "parent_id", "id"))
+
+
+def _domain_instead(req: ApiRequest) -> dict[str, Any] | None:
+    """The domain a projects-API path names, when it names a domain rather than a project."""
+    svc = identity(req)
+    project_id = req.path["project_id"]
+    if svc._cached_row(m.projects, project_id) is not None:
+        return None
+    domain = svc._cached_row(m.domains, project_id)
+    if domain is not None:
+        enforce(req, "get_domain", {"target.domain.id": domain["id"]})
+    return domain
 
 
 def create_project(req: ApiRequest) -> ApiResponse:
     values = payload(req, schemas.PROJECT_CREATE, "project")
     svc = identity(req)
+    if values.get("is_domain"):
+        enforce(req, "create_domain")
+        for key in ("is_domain", "domain_id", "parent_id"):
+            values.pop(key, None)
+        return created("project", domain_project_view(req, svc.create_domain(values)))
     domain_id = values.get("domain_id")
     if not domain_id and values.get("parent_id"):
         try:
@@ -105,6 +123,9 @@ def create_project(req: ApiRequest) -> ApiResponse:
 
 def get_project(req: ApiRequest) -> dict[str, Any]:
     svc = identity(req)
+    domain = _domain_instead(req)
+    if domain is not None:
+        return {"project": domain_project_view(req, domain)}
     project = svc.get_project(req.path["project_id"])
     enforce(req, "get_project", _project_target(project))
     view = project_view(req, project, svc, svc.project_tags([project["id"]]).get(project["id"], []))
@@ -145,6 +166,13 @@ def _subtree(req: ApiRequest, project_id: str, *, as_list: bool) -> Any:
 
 def update_project(req: ApiRequest) -> dict[str, Any]:
     svc = identity(req)
+    domain = _domain_instead(req)
+    if domain is not None:
+        enforce(req, "update_domain")
+        values = payload(req, schemas.PROJECT_UPDATE, "project")
+        for key in ("is_domain", "domain_id", "parent_id"):
+            values.pop(key, None)
+        return {"project": domain_project_view(req, svc.update_domain(domain["id"], values))}
     project = svc.get_project(req.path["project_id"])
     enforce(req, "update_project", _project_target(project))
     values = payload(req, schemas.PROJECT_UPDATE, "project")
@@ -156,6 +184,11 @@ def update_project(req: ApiRequest) -> dict[str, Any]:
 
 def delete_project(req: ApiRequest) -> None:
     svc = identity(req)
+    domain = _domain_instead(req)
+    if domain is not None:
+        enforce(req, "delete_domain")
+        svc.delete_domain(domain["id"])
+        return
     project = svc.get_project(req.path["project_id"])
     enforce(req, "delete_project", _project_target(project))
     svc.delete_project(project["id"])
@@ -200,9 +233,9 @@ def add_tag(req: ApiRequest) -> ApiResponse:
     validate(schemas.TAG, tag)
     if "/" in tag or "," in tag:
         raise BadRequest(f"Invalid input for field 'tag': {tag!r} does not match '^[^,/]*$'")
-    tags = identity(req).add_project_tag(project["id"], tag)
+    identity(req).add_project_tag(project["id"], tag)
     location = req.url_for(f"/identity/v3/projects/{project['id']}/tags/{tag}")
-    return ApiResponse({"tags": tags}, status=201, headers={"Location": location})
+    return ApiResponse(None, status=201, headers={"Location": location})
 
 
 def delete_tag(req: ApiRequest) -> None:
