@@ -132,6 +132,7 @@ def main() -> None:
                      "duration_s": args.duration},
     }
     out = Path(__file__).resolve().parent / "results" / "foundation.json"
+    out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
 

@@ -37,13 +37,11 @@ def serve(
     log_level: Annotated[str, typer.Option(help="Server log level.")] = "warning",
 ) -> None:
     """Start the cloud: every OpenStack API on one port. Ctrl-C stops it."""
-    import asyncio
-
     import uvicorn
 
     from twinstack import clouds_yaml as cy
     from twinstack.core.cloud import Cloud
-    from twinstack.server import bind, uvicorn_config
+    from twinstack.server import bind, run, uvicorn_config
 
     started = time.perf_counter()
     overrides: dict[str, object] = {"host": host, "ephemeral": ephemeral}
@@ -81,7 +79,7 @@ def serve(
         console.print(line)
     server = uvicorn.Server(uvicorn_config(cloud, log_level=log_level))
     try:
-        asyncio.run(server.serve(sockets=[sock]))
+        run(server.serve(sockets=[sock]))
     except KeyboardInterrupt:
         pass
     console.print("twinstack stopped.")

@@ -5,7 +5,14 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from twinstack.core.db import load_models, make_engine, metadata, migration_heads, run_alembic_upgrade
+from twinstack.core.db import (
+    alembic_heads,
+    load_models,
+    make_engine,
+    metadata,
+    migration_heads,
+    run_alembic_upgrade,
+)
 
 
 def test_migrations_match_models(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -16,5 +23,5 @@ def test_migrations_match_models(tmp_path) -> None:  # type: ignore[no-untyped-d
         diff = compare_metadata(MigrationContext.configure(conn, opts={"render_as_batch": True}), metadata)
         heads = {row[0] for row in conn.exec_driver_sql("SELECT version_num FROM alembic_version")}
     assert diff == [], f"models and migrations differ: {diff}"
-    assert heads == set(migration_heads())
+    assert heads == set(migration_heads()) == set(alembic_heads())
     engine.dispose()

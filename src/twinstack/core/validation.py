@@ -10,14 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 import fastjsonschema
-import jsonschema
-from jsonschema import Draft4Validator, FormatChecker
 
 from twinstack.core.errors import BadRequest
 
-_VALIDATORS: dict[int, Draft4Validator] = {}
+_VALIDATORS: dict[int, Any] = {}
 _COMPILED: dict[int, Any] = {}
-_FORMATS = FormatChecker()
 
 
 def _compiled(schema: dict[str, Any]) -> Any:
@@ -29,11 +26,13 @@ def _compiled(schema: dict[str, Any]) -> Any:
     return check
 
 
-def _validator(schema: dict[str, Any]) -> Draft4Validator:
+def _validator(schema: dict[str, Any]) -> Any:
+    from jsonschema import Draft4Validator, FormatChecker  # only for bodies that fail: it is slow to import
+
     key = id(schema)
     validator = _VALIDATORS.get(key)
     if validator is None:
-        validator = Draft4Validator(schema, format_checker=_FORMATS)
+        validator = Draft4Validator(schema, format_checker=FormatChecker())
         _VALIDATORS[key] = validator
     return validator
 
@@ -45,6 +44,8 @@ def validate(schema: dict[str, Any], body: Any, *, style: str = "keystone") -> N
         return
     except fastjsonschema.JsonSchemaException:
         pass
+    import jsonschema
+
     validator = _validator(schema)
     error = jsonschema.exceptions.best_match(validator.iter_errors(body))
     if error is None:  # the two validators disagree; trust the one that explains itself
