@@ -65,12 +65,24 @@ class Users(Context):
 
     def cleanup(self) -> None:
         admin = self.env.admin_connection()
+        errors = []
         for uid in getattr(self, "users", []):
-            admin.identity.delete_user(uid, ignore_missing=True)
+            try:
+                admin.identity.delete_user(uid, ignore_missing=True)
+            except Exception as exc:  # noqa: BLE001 - keep going, report at the end
+                errors.append(f"user {uid}: {exc}")
         for pid in getattr(self, "projects", []):
-            for sg in admin.network.security_groups(project_id=pid):
-                admin.network.delete_security_group(sg, ignore_missing=True)
-            admin.identity.delete_project(pid, ignore_missing=True)
+            try:  # the tenants' default security groups, as rally-openstack does (best effort)
+                for sg in admin.network.security_groups(project_id=pid):
+                    admin.network.delete_security_group(sg, ignore_missing=True)
+            except Exception:  # noqa: BLE001, S110 - no networking service, or nothing to delete
+                pass
+            try:
+                admin.identity.delete_project(pid, ignore_missing=True)
+            except Exception as exc:  # noqa: BLE001
+                errors.append(f"project {pid}: {exc}")
+        if errors:
+            raise RuntimeError("; ".join(errors))
 
 
 @register("context", "roles")

@@ -55,10 +55,11 @@ class OpenStackScenario(Scenario):
         env = self.context.get("env")
         return env.poll if env is not None else Poll()
 
-    def track(self, kind: str, rid: str) -> None:
+    def track(self, kind: str, rid: str, admin: bool = False) -> None:
+        """Remember a created resource for cleanup (deleted as admin or as the iteration user)."""
         tracker = self.context.get("tracker")
         if tracker is not None:
-            tracker.add(kind, rid, self.context.get("user"))
+            tracker.add(kind, rid, None if admin else self.context.get("user"))
 
     def untrack(self, kind: str, rid: str) -> None:
         tracker = self.context.get("tracker")

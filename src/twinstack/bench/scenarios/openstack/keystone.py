@@ -21,7 +21,7 @@ class _Keystone(OpenStackScenario):
         with self.atomic("keystone_v3.create_user"):
             user = self.identity.create_user(name=self.generate_random_name(), domain_id="default",
                                              enabled=True, **kwargs)
-        self.track("user", user.id)
+        self.track("user", user.id, admin=True)
         return user
 
     def _delete_user(self, user: Any) -> None:
@@ -33,13 +33,13 @@ class _Keystone(OpenStackScenario):
         with self.atomic("keystone_v3.create_project"):
             project = self.identity.create_project(name=self.generate_random_name(),
                                                    domain_id="default", **kwargs)
-        self.track("project", project.id)
+        self.track("project", project.id, admin=True)
         return project
 
     def _create_role(self) -> Any:
         with self.atomic("keystone_v3.create_role"):
             role = self.identity.create_role(name=self.generate_random_name())
-        self.track("role", role.id)
+        self.track("role", role.id, admin=True)
         return role
 
     def _delete_role(self, role: Any) -> None:

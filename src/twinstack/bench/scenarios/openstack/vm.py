@@ -43,9 +43,10 @@ class BootRuncommandDelete(OpenStackScenario):
     use_floating_ip, force_delete, wait_for_ping, max_log_length, volume_args: as in Rally.
     """
 
-    ARG_TYPES: ClassVar[dict[str, str]] = {"image": "glance_image", "flavor": "nova_flavor"}
-    ARG_SCHEMAS: ClassVar[dict[str, Any]] = {"command": COMMAND_SCHEMA,
-                                             "port": {"type": "integer", "minimum": 1, "maximum": 65535}}
+    # image and flavor are glance_image / nova_flavor references; they are not resolved until
+    # there is a data plane, so that the iteration fails with the message below, not a lookup.
+    ARG_TYPES: ClassVar[dict[str, str]] = {}
+    ARG_SCHEMAS: ClassVar[dict[str, Any]] = {"command": COMMAND_SCHEMA}
 
     def run(self, flavor: str, username: str, password: str | None = None, image: str | None = None,
             command: dict[str, Any] | None = None, volume_args: dict[str, Any] | None = None,
