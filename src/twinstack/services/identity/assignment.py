@@ -142,7 +142,7 @@ class AssignmentMixin:
         if implied["name"] in PROHIBITED_IMPLIED_ROLES:
             raise Forbidden(f"{implied_id} cannot be an implied roles.")
         if prior["domain_id"] is None and implied["domain_id"]:
-            raise BadRequest("Global role cannot imply a domain-specific role.")
+            raise Forbidden("Global role cannot imply a domain-specific role.")
         with self.db.begin() as conn:
             if prior_id in self.expand_implied(conn, [implied_id]):
                 raise BadRequest(f"Role {implied_id} already implies {prior_id}: a loop is not allowed.")
@@ -296,8 +296,10 @@ class AssignmentMixin:
                 )
             )
         self.changed()
+        on_project = target_type == "project" and not inherited
         for user_id in users:
-            self.tokens.revoke(user_id=user_id)
+            # Keystone revokes by user and project; for other targets all the user's tokens go.
+            self.tokens.revoke(user_id=user_id, project_id=target_id if on_project else None)
 
     def list_grants(
         self: IdentityService,
@@ -354,6 +356,11 @@ class AssignmentMixin:
                 for r in conn.execute(select(m.implied_roles)):
                     rules.setdefault(r.prior_role_id, []).append(r.implied_role_id)
                 raw = _effective(raw, members, projects, rules)
+                # Domain-specific roles only count through the global roles they imply.
+                domain_roles = {
+                    r[0] for r in conn.execute(select(m.roles.c.id).where(m.roles.c.domain_id.is_not(None)))
+                }
+                raw = [item for item in raw if item.role_id not in domain_roles]
         project_ids: set[str] | None = None
         if project_id is not None:
             project_ids = {project_id}

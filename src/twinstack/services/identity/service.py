@@ -239,7 +239,10 @@ class IdentityService(ResourceMixin, IdentitiesMixin, AssignmentMixin, CatalogAd
                 r[0] for r in conn.execute(select(a.c.role_id).where(a.c.actor_id.in_(actors), condition))
             }
             role_ids = self.expand_implied(conn, role_ids)
-            rows = conn.execute(select(m.roles).where(m.roles.c.id.in_(role_ids))).mappings().all()
+            # Domain-specific roles never appear in tokens; only the global roles they imply do.
+            rows = conn.execute(
+                select(m.roles).where(m.roles.c.id.in_(role_ids), m.roles.c.domain_id.is_(None))
+            ).mappings().all()
         result = sorted(
             ({"id": r["id"], "name": r["name"], "domain_id": r["domain_id"]} for r in rows),
             key=lambda r: r["name"],

@@ -86,11 +86,16 @@ class TokenProvider:
         before = _aware(event["issued_before"])
         if event["audit_id"]:
             self._revoked_audit_ids[event["audit_id"]] = before
-        for kind in ("user_id", "project_id", "app_cred_id"):
-            if event[kind]:
-                key = (kind, event[kind])
-                if key not in self._revoked_before or self._revoked_before[key] < before:
-                    self._revoked_before[key] = before
+        if event["user_id"] and event["project_id"]:
+            # Both given: only that user's tokens on that project (keystone's grant removal).
+            keys = [("user_project", f"{event['user_id']}/{event['project_id']}")]
+        else:
+            keys = [(kind, event[kind]) for kind in ("user_id", "project_id") if event[kind]]
+        if event["app_cred_id"]:
+            keys.append(("app_cred_id", event["app_cred_id"]))
+        for key in keys:
+            if key not in self._revoked_before or self._revoked_before[key] < before:
+                self._revoked_before[key] = before
 
     # issue ----------------------------------------------------------------------------------
     def issue(
@@ -173,6 +178,7 @@ class TokenProvider:
             ("user_id", data.user_id),
             ("project_id", data.scope.id if data.scope.type == "project" else None),
             ("app_cred_id", data.app_cred_id),
+            ("user_project", f"{data.user_id}/{data.scope.id}" if data.scope.type == "project" else None),
         ):
             if key[1] is None:
                 continue
