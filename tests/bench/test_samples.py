@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from twinstack.bench.cloud import Env, Poll
-from twinstack.bench.engine import EXIT_OK, Engine, exit_code
+from twinstack.bench.engine import EXIT_OK, Engine, exit_code, needs_cloud
 from twinstack.bench.task import load
 from twinstack.bench.validation import validate
 
@@ -45,8 +45,9 @@ RUN = [p for p in SAMPLES if _id(p).split("/")[0] in RUNNABLE or _id(p) in RUNNA
 
 
 @pytest.mark.parametrize("path", RUN, ids=_id)
-def test_sample_runs(path: Path, env: Env) -> None:
+def test_sample_runs(path: Path, request: pytest.FixtureRequest) -> None:
     task = load(path, SHORT)
+    env = request.getfixturevalue("env") if needs_cloud(task) else None
     run = Engine(task, env=env).run()
     workloads = [w for s in run["subtasks"] for w in s["workloads"]]
     errors = [i["error"][:2] for w in workloads for i in w["data"] if i["error"]]
