@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from twinstack.bench import registry, results
@@ -262,8 +263,8 @@ def show_cmd(run_ref: Annotated[str, typer.Argument(metavar="RUN")],
                 out.print(f"  SLA {mark} {sla['criterion']}: {sla['detail']}", highlight=False)
             for n, it in enumerate(w["data"], 1):
                 if it["error"]:
-                    out.print(f"  iteration {n}: [red]{it['error'][0]}: {it['error'][1]}[/]",
-                              highlight=False, markup=True)
+                    out.print(f"  iteration {n}: [red]{escape(it['error'][0])}: "
+                              f"{escape(it['error'][1])}[/]", highlight=False)
                 elif iterations:
                     out.print(f"  iteration {n}: {it['duration']:.3f}s", highlight=False)
 

@@ -30,8 +30,8 @@ EXIT_OK, EXIT_ERROR, EXIT_SLA = 0, 1, 2
 
 class Observer(Protocol):
     def workload_started(self, workload: Workload, number: int, total: int | None) -> None: ...
-    def iteration_done(self, result: dict[str, Any]) -> None: ...
-    def workload_finished(self, record: dict[str, Any]) -> None: ...
+    def iteration_done(self, result: dict[str, Any], number: int) -> None: ...
+    def workload_finished(self, record: dict[str, Any], number: int) -> None: ...
     def message(self, text: str) -> None: ...
 
 
@@ -39,10 +39,10 @@ class NullObserver:
     def workload_started(self, workload: Workload, number: int, total: int | None) -> None:
         pass
 
-    def iteration_done(self, result: dict[str, Any]) -> None:
+    def iteration_done(self, result: dict[str, Any], number: int) -> None:
         pass
 
-    def workload_finished(self, record: dict[str, Any]) -> None:
+    def workload_finished(self, record: dict[str, Any], number: int) -> None:
         pass
 
     def message(self, text: str) -> None:
@@ -142,7 +142,7 @@ class WorkloadRun:
             self.engine.sla_aborted = True
             self.stop.set()
             self.engine.observer.message(f"SLA failed, aborting: {self.sla.first_failure}")
-        self.engine.observer.iteration_done(result)
+        self.engine.observer.iteration_done(result, self.number)
 
     # -- the whole workload ---------------------------------------------------------------
     def run(self) -> dict[str, Any]:
@@ -205,7 +205,7 @@ class WorkloadRun:
             "status": "crashed" if crashed else ("aborted" if self.engine.aborted else "finished"),
             "updated_at": time.time(),
         })
-        self.engine.observer.workload_finished(record)
+        self.engine.observer.workload_finished(record, self.number)
         return record
 
     def _run_runner(self) -> None:

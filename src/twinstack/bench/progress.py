@@ -24,6 +24,7 @@ def _fmt(value: float | None) -> str:
 
 class _Row:
     def __init__(self, workload: Workload, number: int, total: int | None) -> None:
+        self.number = number
         self.label = f"{number}. {workload.scenario}"
         self.runner = f"{workload.runner_type} {_runner_brief(workload.runner)}"
         self.total = total
@@ -88,8 +89,8 @@ class LiveProgress:
         if not self.interactive:
             self.console.print(f"{row.label}: {row.runner}", highlight=False)
 
-    def iteration_done(self, result: dict[str, Any]) -> None:
-        row = self.rows[-1]
+    def iteration_done(self, result: dict[str, Any], number: int) -> None:
+        row = self._row(number)
         with self._lock:
             row.done += 1
             if result["error"]:
@@ -97,8 +98,11 @@ class LiveProgress:
             else:
                 row.durations.append(result["duration"])
 
-    def workload_finished(self, record: dict[str, Any]) -> None:
-        row = self.rows[-1]
+    def _row(self, number: int) -> _Row:
+        return next((r for r in self.rows if r.number == number), self.rows[-1])
+
+    def workload_finished(self, record: dict[str, Any], number: int | None = None) -> None:
+        row = self._row(number) if number is not None else self.rows[-1]
         row.finished = time.monotonic()
         row.sla = "passed" if record["pass_sla"] else "failed"
         if record.get("error"):
