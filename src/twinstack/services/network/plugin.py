@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from twinstack.core.service import CatalogEntry, ServicePlugin
 
@@ -16,6 +16,16 @@ class NetworkPlugin(ServicePlugin):
     prefix = "/networking"
     aliases = ("/network",)
     catalog = (CatalogEntry("network", "neutron", "/networking"),)
+
+    def create(self, cloud: Cloud) -> Any:
+        from twinstack.services.network.service import NetworkService
+
+        return NetworkService(cloud)
+
+    def bootstrap(self, cloud: Cloud) -> None:
+        from twinstack.services.network.bootstrap import bootstrap
+
+        bootstrap(cloud, cloud.service("network"))
 
     def api(self, cloud: Cloud) -> ServiceApi:
         from twinstack.services.network.api import build

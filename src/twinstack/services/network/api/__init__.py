@@ -1,4 +1,4 @@
-"""Neutron's HTTP API."""
+"""Neutron's HTTP API: one module per topic, all thin adapters over ``NetworkService``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from twinstack.core.http import ServiceApi
 if TYPE_CHECKING:
     from twinstack.core.cloud import Cloud
 
-TOPICS = ("discovery",)
+# Topic modules, each with ``register(api)``. Actions and tags come before the generic CRUD
+# routes only for readability: routes are matched exactly, so order does not matter.
+TOPICS = ("discovery", "extensions", "actions", "tags", "quotas", "resources")
 
 
 def build(cloud: Cloud) -> ServiceApi:

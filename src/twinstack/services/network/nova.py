@@ -1,0 +1,144 @@
+"""What nova asks of neutron for an instance: allocate, bind, unbind, deallocate, addresses.
+
+Allocation is one transaction: either every requested port exists afterwards or none does.
+Binding sets ``binding:host_id``, ``binding:vif_type`` and ``device_owner compute:<az>``, moves
+the port DOWN -> ACTIVE and notifies ``network.vif_plugged`` (nova's ``network-vif-plugged``
+external event) after the transaction has committed.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+
+from twinstack.core.context import RequestContext
+from twinstack.services.network import models as m
+from twinstack.services.network.attributes import PORT
+from twinstack.services.network.errors import conflict, missing, not_found
+from twinstack.services.network.extras import ExtrasMixin
+from twinstack.services.network.ports import VIF_DETAILS
+
+
+class NovaMixin(ExtrasMixin):
+    def allocate_for_instance(self, ctx: RequestContext, *, instance_id: str, project_id: str,
+                              requested: list[dict[str, Any]] | str | None,
+                              security_groups: list[str] | None = None) -> list[dict[str, Any]]:
+        if requested == "none":
+            return []
+        with self.db.begin() as conn:
+            groups = self._resolve_groups(conn, project_id, security_groups)
+            if requested is None or requested == "auto":
+                net = self._only_network(conn, project_id)
+                if net is None:
+                    return []
+                requested = [{"uuid": net["id"]}]
+            rows = []
+            for item in requested:
+                if item.get("port"):
+                    rows.append(self._take_port(conn, project_id, instance_id, item["port"]))
+                    continue
+                net = self.row(conn, m.networks, item.get("uuid") or "")
+                if net is None or not (net["project_id"] == project_id or net["shared"] or ctx.is_admin):
+                    raise missing("network", item.get("uuid") or "")
+                self.check_quota(conn, project_id, "port")
+                values: dict[str, Any] = {"project_id": project_id, "network_id": net["id"], "device_id": instance_id,
+                                          "device_owner": "", "admin_state_up": True, "name": "", "description": "",
+                                          "binding:vnic_type": "normal", "security_groups": groups}
+                if not net["port_security_enabled"] and groups:
+                    values["security_groups"] = []
+                if item.get("fixed_ip"):
+                    values["fixed_ips"] = [{"ip_address": item["fixed_ip"]}]
+                rows.append(self.new_port(conn, net, values))
+            return [PORT.view(i, ctx) for i in self.port_items(conn, rows)]
+
+    def _resolve_groups(self, conn: Connection, project_id: str, names: list[str] | None) -> list[str] | None:
+        if not names:
+            return None
+        sg = m.security_groups
+        self.ensure_default_security_group(conn, project_id)
+        rows = conn.execute(select(sg.c.id, sg.c.name).where(sg.c.project_id == project_id)).all()
+        out = []
+        for name in names:
+            match = [r[0] for r in rows if r[1] == name or r[0] == name]
+            if not match:
+                raise not_found("SecurityGroupNotFound", f"Security group {name} not found.")
+            if len(match) > 1:
+                raise conflict("NoUniqueMatch", f"Multiple security groups found matching '{name}'. Use an ID to "
+                                                "be more specific.")
+            out.append(match[0])
+        return out
+
+    def _only_network(self, conn: Connection, project_id: str) -> dict[str, Any] | None:
+        """Nova's rule with no networks requested: the project's own networks, else shared ones;
+        exactly one, or none at all."""
+        n = m.networks
+        own = [dict(r) for r in conn.execute(select(n).where(
+            n.c.project_id == project_id, n.c.router_external.is_(False))).mappings()]
+        candidates = own or [dict(r) for r in conn.execute(select(n).where(
+            n.c.shared.is_(True), n.c.router_external.is_(False))).mappings()]
+        if len(candidates) > 1:
+            raise conflict("NetworkAmbiguous", "Multiple possible networks found, use a Network ID to be more "
+                                               "specific.")
+        return candidates[0] if candidates else None
+
+    def _take_port(self, conn: Connection, project_id: str, instance_id: str, port_id: str) -> dict[str, Any]:
+        row = self.row(conn, m.ports, port_id)
+        if row is None or row["project_id"] != project_id:
+            raise missing("port", port_id)
+        if row["device_id"] and row["device_id"] != instance_id:
+            raise conflict("PortInUse", f"Port {port_id} is still in use.")
+        conn.execute(update(m.ports).where(m.ports.c.id == port_id).values(
+            device_id=instance_id, preserve_on_delete=True, updated_at=self.now(),
+            revision_number=m.ports.c.revision_number + 1))
+        return {**row, "device_id": instance_id}
+
+    def _instance_ports(self, conn: Connection, instance_id: str) -> list[dict[str, Any]]:
+        p = m.ports
+        return [dict(r) for r in conn.execute(select(p).where(p.c.device_id == instance_id)
+                                              .order_by(p.c.created_at, p.c.id)).mappings()]
+
+    def bind_ports_for_instance(self, ctx: RequestContext, instance_id: str, host: str,
+                                az: str = "nova") -> list[dict[str, Any]]:
+        with self.db.begin() as conn:
+            rows = self._instance_ports(conn, instance_id)
+            for row in rows:
+                self.touch(conn, m.ports, row["id"], binding_host_id=host, binding_vif_type="ovs",
+                           binding_vif_details=dict(VIF_DETAILS), device_owner=f"compute:{az}", status="ACTIVE")
+            rows = self._instance_ports(conn, instance_id)
+            views = [PORT.view(i, ctx) for i in self.port_items(conn, rows)]
+        for view in views:
+            self.cloud.bus.notify("network.vif_plugged", {"port_id": view["id"], "device_id": instance_id})
+        return views
+
+    def unbind_ports_for_instance(self, ctx: RequestContext, instance_id: str) -> None:
+        with self.db.begin() as conn:
+            for row in self._instance_ports(conn, instance_id):
+                self.touch(conn, m.ports, row["id"], binding_host_id="", binding_vif_type="unbound",
+                           binding_vif_details={}, status="DOWN")
+
+    def deallocate_for_instance(self, ctx: RequestContext, instance_id: str) -> None:
+        with self.db.begin() as conn:
+            for row in self._instance_ports(conn, instance_id):
+                if row["preserve_on_delete"]:
+                    self.touch(conn, m.ports, row["id"], binding_host_id="", binding_vif_type="unbound",
+                               binding_vif_details={}, status="DOWN", device_id="", device_owner="",
+                               preserve_on_delete=False)
+                else:
+                    self.remove_port(conn, row)
+
+    def instance_addresses(self, instance_id: str) -> dict[str, list[dict[str, Any]]]:
+        out: dict[str, list[dict[str, Any]]] = {}
+        a, f, n = m.ip_allocations, m.floatingips, m.networks
+        with self.db.begin() as conn:
+            for port in self._instance_ports(conn, instance_id):
+                net_name = conn.execute(select(n.c.name).where(n.c.id == port["network_id"])).scalar() or ""
+                entries = out.setdefault(net_name, [])
+                for (address,) in conn.execute(select(a.c.ip_address).where(a.c.port_id == port["id"])):
+                    entries.append({"addr": address, "version": ipaddress.ip_address(address).version,
+                                    "OS-EXT-IPS:type": "fixed", "OS-EXT-IPS-MAC:mac_addr": port["mac_address"]})
+                for (address,) in conn.execute(select(f.c.floating_ip_address).where(f.c.port_id == port["id"])):
+                    entries.append({"addr": address, "version": ipaddress.ip_address(address).version,
+                                    "OS-EXT-IPS:type": "floating", "OS-EXT-IPS-MAC:mac_addr": port["mac_address"]})
+        return out
