@@ -8,7 +8,14 @@ from urllib.parse import urlencode
 
 import orjson
 
-from twinstack.core.errors import BadRequest, Forbidden, PayloadTooLarge, UnsupportedMediaType
+from twinstack.core.errors import (
+    BadRequest,
+    Forbidden,
+    MethodNotAllowed,
+    NotFound,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+)
 from twinstack.core.http import ApiRequest, ApiResponse, ServiceApi
 from twinstack.services.image.schemas import base_properties, validation_error
 from twinstack.services.image.service import READ_ONLY, RESERVED, RESERVED_NAMESPACE
@@ -37,6 +44,8 @@ def create_image(req: ApiRequest) -> ApiResponse:
 
 
 def list_images(req: ApiRequest) -> dict[str, Any]:
+    if req.request.url.path.endswith("/"):  # ``/v2/images/``: an empty image id
+        raise NotFound("The resource could not be found.")
     pairs = req.query.multi_items()
     images, next_marker = _service(req).list_images(req.ctx, pairs)
     params: dict[str, str] = {}
@@ -50,6 +59,14 @@ def list_images(req: ApiRequest) -> dict[str, Any]:
         params["marker"] = next_marker
         body["next"] = "/v2/images?" + urlencode(params)
     return body
+
+
+def reject_collection_delete(req: ApiRequest) -> None:
+    if req.request.url.path.endswith("/"):  # ``DELETE /v2/images/``: an empty image id
+        raise NotFound("The resource could not be found.")
+    raise MethodNotAllowed(
+        "The method DELETE is not supported for this resource.", headers={"Allow": "GET, POST"}
+    )
 
 
 def show_image(req: ApiRequest) -> dict[str, Any]:
@@ -189,6 +206,7 @@ def delete_tag(req: ApiRequest) -> None:
 def register(api: ServiceApi) -> None:
     api.add("POST", "/v2/images", create_image, status=201)
     api.add("GET", "/v2/images", list_images)
+    api.add("DELETE", "/v2/images", reject_collection_delete)
     api.add("GET", "/v2/images/{image_id}", show_image)
     api.add("PATCH", "/v2/images/{image_id}", update_image, body="raw")
     api.add("DELETE", "/v2/images/{image_id}", delete_image, status=204)
