@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from twinstack.core.service import CatalogEntry, ServicePlugin
 
@@ -19,10 +19,24 @@ class BlockStoragePlugin(ServicePlugin):
         CatalogEntry("volumev3", "cinderv3", "/volume/v3/$(project_id)s"),
     )
 
+    def create(self, cloud: Cloud) -> Any:
+        from twinstack.services.block_storage.service import BlockStorageService
+
+        return BlockStorageService(cloud)
+
+    def bootstrap(self, cloud: Cloud) -> None:
+        cloud.service(self.name).bootstrap()
+
     def api(self, cloud: Cloud) -> ServiceApi:
         from twinstack.services.block_storage.api import build
 
         return build(cloud)
+
+    async def start(self, cloud: Cloud) -> None:
+        await cloud.service(self.name).start()
+
+    async def stop(self, cloud: Cloud) -> None:
+        await cloud.service(self.name).stop()
 
 
 PLUGIN = BlockStoragePlugin()

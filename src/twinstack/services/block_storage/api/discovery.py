@@ -19,7 +19,9 @@ def _v3(req: ApiRequest) -> dict[str, Any]:
             {"rel": "describedby", "type": "text/html", "href": "https://docs.openstack.org/"},
             {"rel": "self", "href": req.url_for("/volume/v3/")},
         ],
-        "media-types": [{"base": "application/json", "type": "application/vnd.openstack.volume+json;version=3"}],
+        "media-types": [
+            {"base": "application/json", "type": "application/vnd.openstack.volume+json;version=3"}
+        ],
     }
 
 

@@ -1,0 +1,329 @@
+"""Attachments (the v3 attachments API and what nova calls): reserve, update with a connector
+(the backend's ``initialize_connection``), complete, delete; plus the legacy volume actions
+(os-reserve, os-attach, os-begin_detaching, os-detach...) over the same records.
+
+Volume status: available -> reserved (create without connector) -> attaching (update) ->
+in-use (complete) -> detaching -> available (or in-use while other attachments remain).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, delete, select, update
+
+from twinstack.core.context import RequestContext
+from twinstack.core.errors import BadRequest, Conflict
+from twinstack.services.block_storage import models as m
+from twinstack.services.block_storage.common import attachment_row, invalid_volume, volume_row
+
+if TYPE_CHECKING:
+    from twinstack.services.block_storage.service import BlockStorageService
+
+
+class AttachmentsMixin:
+    def attachment_create(
+        self: BlockStorageService,
+        ctx: RequestContext,
+        volume_id: str,
+        instance_id: str | None,
+        connector: dict[str, Any] | None = None,
+        mode: str = "null",
+    ) -> dict[str, Any]:
+        """Reserve the volume for an instance (no bus work). With a connector, call
+        ``attachment_create_async`` (the HTTP API does) so the backend makes the connection."""
+        with self.cloud.db.begin() as conn:
+            volume = volume_row(conn, ctx, volume_id)
+            if "error" in volume["status"]:
+                raise invalid_volume(
+                    f"Volume attachments can not be created if the volume is in an error state. The Volume "
+                    f"{volume_id} currently has a status of: {volume['status']} "
+                )
+            row = self._reserve(conn, ctx, volume, instance_id, mode)
+        return row
+
+    async def attachment_create_async(
+        self: BlockStorageService,
+        ctx: RequestContext,
+        volume_id: str,
+        instance_id: str | None,
+        connector: dict[str, Any] | None = None,
+        mode: str = "null",
+    ) -> dict[str, Any]:
+        row = self.attachment_create(ctx, volume_id, instance_id, mode=mode)
+        if connector:
+            return await self.attachment_update(ctx, row["id"], connector)
+        return row
+
+    def _reserve(
+        self: BlockStorageService,
+        conn: Connection,
+        ctx: RequestContext,
+        volume: dict[str, Any],
+        instance_id: str | None,
+        mode: str,
+    ) -> dict[str, Any]:
+        multi = bool(volume["multiattach"])
+        expected = (
+            ("available", "in-use", "downloading", "reserved") if multi else ("available", "downloading")
+        )
+        done = conn.execute(
+            update(m.volumes)
+            .where(m.volumes.c.id == volume["id"], m.volumes.c.status.in_(expected))
+            .values(status="reserved", updated_at=self.now())
+        ).rowcount
+        if not done:
+            override = False
+            if instance_id and volume["status"] in ("in-use", "reserved"):
+                others = conn.execute(
+                    select(m.attachments.c.instance_uuid).where(m.attachments.c.volume_id == volume["id"])
+                ).all()
+                override = any(o[0] == instance_id for o in others)
+            if not override:
+                raise invalid_volume(
+                    f"Volume {volume['id']} status must be {' or '.join(expected)} to reserve, "
+                    f"but the current status is {volume['status']}."
+                )
+        if volume["status"] == "in-use":  # another attachment is live: the volume stays in-use
+            conn.execute(update(m.volumes).where(m.volumes.c.id == volume["id"]).values(status="in-use"))
+        row = {
+            "id": self.cloud.ids.uuid(),
+            "volume_id": volume["id"],
+            "project_id": volume["project_id"],
+            "instance_uuid": instance_id,
+            "attached_host": None,
+            "mountpoint": None,
+            "attach_mode": "ro" if volume["readonly"] else (mode if mode in ("rw", "ro") else "null"),
+            "attach_status": "reserved",
+            "connector": None,
+            "connection_info": None,
+            "attach_time": None,
+            "detach_time": None,
+            "created_at": self.now(),
+        }
+        conn.execute(m.attachments.insert().values(**row))
+        return row
+
+    def get_attachment(self: BlockStorageService, ctx: RequestContext, attachment_id: str) -> dict[str, Any]:
+        with self.cloud.db.begin() as conn:
+            return attachment_row(conn, ctx, attachment_id)
+
+    def list_attachments(
+        self: BlockStorageService, ctx: RequestContext, filters: dict[str, str]
+    ) -> list[dict[str, Any]]:
+        query = select(m.attachments)
+        if not (ctx.is_admin and "all_tenants" in filters):
+            query = query.where(m.attachments.c.project_id == ctx.project_id)
+        if filters.get("volume_id"):
+            query = query.where(m.attachments.c.volume_id == filters["volume_id"])
+        if filters.get("instance_id"):
+            query = query.where(m.attachments.c.instance_uuid == filters["instance_id"])
+        status = filters.get("attach_status") or filters.get("status")
+        if status:
+            query = query.where(m.attachments.c.attach_status == status)
+        with self.cloud.db.begin() as conn:
+            return [dict(r) for r in conn.execute(query).mappings()]
+
+    async def attachment_update(
+        self: BlockStorageService, ctx: RequestContext, attachment_id: str, connector: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Give the attachment its connector: the backend exports the volume (``attaching``)."""
+        if not isinstance(connector, dict):
+            raise BadRequest("Invalid input for field/attribute connector.")
+        with self.cloud.db.begin() as conn:
+            att = attachment_row(conn, ctx, attachment_id)
+            volume = volume_row(conn, ctx, att["volume_id"])
+            if "error" in volume["status"]:
+                raise Conflict(
+                    f"Volume attachments can not be updated if the volume is in an error state. "
+                    f"The Volume {volume['id']} currently has a status of: {volume['status']} "
+                )
+            if not volume["multiattach"]:
+                hosts = {
+                    (a["connector"] or {}).get("host")
+                    for a in conn.execute(
+                        select(m.attachments).where(
+                            m.attachments.c.volume_id == volume["id"],
+                            m.attachments.c.id != attachment_id,
+                            m.attachments.c.connection_info.is_not(None),
+                        )
+                    ).mappings()
+                }
+                if hosts:
+                    raise Conflict(f"duplicate connectors detected on volume {volume['id']}")
+        await self.volume_rpc.attachment_update(ctx, volume["host"], volume["id"], attachment_id, connector)
+        return self.get_attachment(ctx, attachment_id)
+
+    def attachment_complete(self: BlockStorageService, ctx: RequestContext, attachment_id: str) -> None:
+        """os-complete: the attachment is ``attached``, the volume ``in-use``."""
+        with self.cloud.db.begin() as conn:
+            att = attachment_row(conn, ctx, attachment_id)
+            now = self.now()
+            conn.execute(
+                update(m.attachments)
+                .where(m.attachments.c.id == attachment_id)
+                .values(attach_status="attached", attach_time=att["attach_time"] or now)
+            )
+            conn.execute(
+                update(m.volumes)
+                .where(m.volumes.c.id == att["volume_id"])
+                .values(status="in-use", attach_status="attached", updated_at=now)
+            )
+
+    async def attachment_delete(
+        self: BlockStorageService, ctx: RequestContext, attachment_id: str
+    ) -> list[dict[str, Any]]:
+        """Disconnect and remove the attachment; returns the attachments left on the volume."""
+        with self.cloud.db.begin() as conn:
+            att = attachment_row(conn, ctx, attachment_id)
+            host = conn.execute(select(m.volumes.c.host).where(m.volumes.c.id == att["volume_id"])).scalar()
+        if att["attach_status"] != "reserved" and host:
+            await self.volume_rpc.attachment_delete(ctx, host, att["volume_id"], attachment_id)
+        with self.cloud.db.begin() as conn:
+            return self.finish_detach(conn, att["volume_id"], attachment_id)
+
+    def finish_detach(
+        self: BlockStorageService, conn: Connection, volume_id: str, attachment_id: str
+    ) -> list[dict[str, Any]]:
+        conn.execute(delete(m.attachments).where(m.attachments.c.id == attachment_id))
+        left = [
+            dict(r)
+            for r in conn.execute(
+                select(m.attachments).where(m.attachments.c.volume_id == volume_id)
+            ).mappings()
+        ]
+        status = conn.execute(select(m.volumes.c.status).where(m.volumes.c.id == volume_id)).scalar()
+        if status is None:
+            return left
+        values: dict[str, Any] = {"updated_at": self.now()}
+        if not left:
+            values["attach_status"] = "detached"
+            if status not in ("error_deleting", "maintenance", "deleting"):
+                values["status"] = "available"
+        elif any(a["attach_status"] == "attached" for a in left):
+            values.update(status="in-use", attach_status="attached")
+        else:
+            values.update(status="reserved", attach_status="reserved")
+        conn.execute(update(m.volumes).where(m.volumes.c.id == volume_id).values(**values))
+        return left
+
+    # legacy actions (before 3.27), the same records underneath
+    def reserve_volume(self: BlockStorageService, ctx: RequestContext, volume_id: str) -> None:
+        with self.cloud.db.begin() as conn:
+            volume = volume_row(conn, ctx, volume_id)
+            expected = ("available", "in-use") if volume["multiattach"] else ("available",)
+            if volume["status"] not in expected:
+                raise invalid_volume(
+                    f"Volume {volume_id} status must be {' or '.join(expected)} to reserve, "
+                    f"but the current status is {volume['status']}."
+                )
+            conn.execute(
+                update(m.volumes)
+                .where(m.volumes.c.id == volume_id)
+                .values(status="attaching", previous_status=volume["status"], updated_at=self.now())
+            )
+
+    def unreserve_volume(self: BlockStorageService, ctx: RequestContext, volume_id: str) -> None:
+        with self.cloud.db.begin() as conn:
+            volume = volume_row(conn, ctx, volume_id)
+            if volume["status"] == "attaching":
+                attached = conn.execute(
+                    select(m.attachments.c.id).where(
+                        m.attachments.c.volume_id == volume_id, m.attachments.c.attach_status == "attached"
+                    )
+                ).first()
+                conn.execute(
+                    update(m.volumes)
+                    .where(m.volumes.c.id == volume_id)
+                    .values(status="in-use" if attached else "available", updated_at=self.now())
+                )
+
+    def attach_volume(
+        self: BlockStorageService,
+        ctx: RequestContext,
+        volume_id: str,
+        instance_uuid: str | None,
+        host_name: str | None,
+        mountpoint: str,
+        mode: str,
+    ) -> None:
+        with self.cloud.db.begin() as conn:
+            volume = volume_row(conn, ctx, volume_id)
+            if volume["status"] == "maintenance":
+                raise invalid_volume("The volume cannot be attached in maintenance mode.")
+            if volume["readonly"] and mode == "rw":
+                raise invalid_volume(f"Volume {volume_id} is read-only; attach mode must be 'ro'.")
+            now = self.now()
+            conn.execute(
+                m.attachments.insert().values(
+                    id=self.cloud.ids.uuid(),
+                    volume_id=volume_id,
+                    project_id=volume["project_id"],
+                    instance_uuid=instance_uuid,
+                    attached_host=host_name,
+                    mountpoint=mountpoint,
+                    attach_mode=mode,
+                    attach_status="attached",
+                    attach_time=now,
+                    created_at=now,
+                )
+            )
+            conn.execute(
+                update(m.volumes)
+                .where(m.volumes.c.id == volume_id)
+                .values(status="in-use", attach_status="attached", updated_at=now)
+            )
+
+    def begin_detaching(self: BlockStorageService, ctx: RequestContext, volume_id: str) -> None:
+        with self.cloud.db.begin() as conn:
+            volume = volume_row(conn, ctx, volume_id)
+            if volume["status"] != "in-use" or volume["attach_status"] != "attached":
+                raise invalid_volume(
+                    "Unable to detach volume. Volume status must be 'in-use' and attach_status "
+                    "must be 'attached' to detach."
+                )
+            conn.execute(
+                update(m.volumes)
+                .where(m.volumes.c.id == volume_id)
+                .values(status="detaching", updated_at=self.now())
+            )
+
+    def roll_detaching(self: BlockStorageService, ctx: RequestContext, volume_id: str) -> None:
+        with self.cloud.db.begin() as conn:
+            volume = volume_row(conn, ctx, volume_id)
+            if volume["status"] == "detaching":
+                conn.execute(
+                    update(m.volumes)
+                    .where(m.volumes.c.id == volume_id)
+                    .values(status="in-use", updated_at=self.now())
+                )
+
+    def detach_volume(
+        self: BlockStorageService,
+        ctx: RequestContext,
+        volume_id: str,
+        attachment_id: str | None,
+        *,
+        force: bool = False,
+    ) -> None:
+        with self.cloud.db.begin() as conn:
+            volume = volume_row(conn, ctx, volume_id)
+            query = select(m.attachments.c.id).where(m.attachments.c.volume_id == volume_id)
+            if attachment_id:
+                query = query.where(m.attachments.c.id == attachment_id)
+            found = [r[0] for r in conn.execute(query)]
+            if not found:
+                if force or volume["status"] in ("detaching", "attaching"):
+                    conn.execute(
+                        update(m.volumes)
+                        .where(m.volumes.c.id == volume_id)
+                        .values(status="available", attach_status="detached", updated_at=self.now())
+                    )
+                    return
+                raise BadRequest(f"Invalid volume: Volume {volume_id} is not attached.")
+            if len(found) > 1 and not attachment_id and not force:
+                raise invalid_volume(
+                    "Detach volume failed: More than one attachment, but no attachment_id provided."
+                )
+            for att_id in found:
+                self.finish_detach(conn, volume_id, att_id)
