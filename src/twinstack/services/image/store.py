@@ -79,7 +79,7 @@ class FileStore:
     @property
     def pool(self) -> ThreadPoolExecutor:
         if self._pool is None:
-            self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="image-store")
+            self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="image-store")
         return self._pool
 
     def path(self, image_id: str, *, staging: bool = False) -> Path:

@@ -1,0 +1,224 @@
+"""Image benchmarks (issue 3): create + upload (1 MiB) + delete cycles per second, and upload
+throughput in MiB/s, over loopback against one `twinstack serve --ephemeral` process.
+
+    python benchmarks/bench_image.py [--duration 10] [--connections 8]
+
+The load generator is a minimal asyncio HTTP/1.1 keep-alive client (so that the client, on the
+other core, is not the bottleneck). Every cycle checks its status codes. Results:
+benchmarks/results/image.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _machine import describe  # noqa: E402
+
+AUTH = {
+    "auth": {
+        "identity": {
+            "methods": ["password"],
+            "password": {"user": {"name": "admin", "domain": {"name": "Default"}, "password": "secret"}},
+        },
+        "scope": {"project": {"name": "admin", "domain": {"name": "Default"}}},
+    }
+}
+TARGETS = {"cycles_per_s": 300, "upload_mib_per_s": 300}
+MIB = 1024 * 1024
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(port: int) -> tuple[subprocess.Popen[bytes], str]:
+    cmd = [
+        sys.executable,
+        "-m",
+        "twinstack.cli",
+        "serve",
+        "--port",
+        str(port),
+        "--no-clouds-yaml",
+        "--ephemeral",
+    ]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/identity/v3/auth/tokens"
+    t0 = time.perf_counter()
+    with httpx.Client() as client:
+        while True:
+            try:
+                r = client.post(url, json=AUTH)
+                if r.status_code == 201:
+                    return proc, r.headers["x-subject-token"]
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None or time.perf_counter() - t0 > 30:
+                raise RuntimeError("server did not start")
+            time.sleep(0.01)
+
+
+class Conn:
+    """One keep-alive HTTP/1.1 connection; just enough protocol for these requests."""
+
+    def __init__(self, port: int, token: str) -> None:
+        self.port = port
+        self.token = token
+
+    async def open(self) -> None:
+        self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+
+    async def request(
+        self, method: str, path: str, body: bytes = b"", ctype: str = "", chunks: int = 0
+    ) -> tuple[int, bytes]:
+        head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Auth-Token: {self.token}\r\n"
+        if ctype:
+            head += f"Content-Type: {ctype}\r\n"
+        length = len(body) * (chunks or 1)
+        head += f"Content-Length: {length}\r\n\r\n"
+        self.writer.write(head.encode())
+        for _ in range(chunks or 1):
+            if body:
+                self.writer.write(body)
+                await self.writer.drain()
+        status_line = await self.reader.readline()
+        status = int(status_line.split()[1])
+        size = 0
+        while True:
+            line = await self.reader.readline()
+            if line in (b"\r\n", b""):
+                break
+            name, _, value = line.decode().partition(":")
+            if name.lower() == "content-length":
+                size = int(value)
+        data = await self.reader.readexactly(size) if size else b""
+        return status, data
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+async def cycles(port: int, token: str, duration: float, connections: int) -> dict[str, float]:
+    payload = os.urandom(MIB)
+    create = json.dumps({"name": "bench", "disk_format": "raw", "container_format": "bare"}).encode()
+    done = 0
+    deadline = time.perf_counter() + duration
+
+    async def worker() -> None:
+        nonlocal done
+        conn = Conn(port, token)
+        await conn.open()
+        try:
+            while time.perf_counter() < deadline:
+                status, body = await conn.request("POST", "/image/v2/images", create, "application/json")
+                assert status == 201, (status, body)
+                image_id = json.loads(body)["id"]
+                status, body = await conn.request(
+                    "PUT", f"/image/v2/images/{image_id}/file", payload, "application/octet-stream"
+                )
+                assert status == 204, (status, body)
+                status, body = await conn.request("DELETE", f"/image/v2/images/{image_id}")
+                assert status == 204, (status, body)
+                done += 1
+        finally:
+            conn.close()
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(connections)))
+    elapsed = time.perf_counter() - t0
+    return {
+        "cycles": done,
+        "seconds": round(elapsed, 2),
+        "cycles_per_s": round(done / elapsed, 1),
+        "upload_mib_per_s_in_cycles": round(done / elapsed, 1),
+    }
+
+
+async def throughput(port: int, token: str, size_mib: int, images: int, connections: int) -> dict[str, float]:
+    block = os.urandom(MIB)
+    create = json.dumps({"name": "bench-big", "disk_format": "raw", "container_format": "bare"}).encode()
+    uploaded = 0
+
+    async def worker(count: int) -> None:
+        nonlocal uploaded
+        conn = Conn(port, token)
+        await conn.open()
+        try:
+            for _ in range(count):
+                status, body = await conn.request("POST", "/image/v2/images", create, "application/json")
+                image_id = json.loads(body)["id"]
+                status, body = await conn.request(
+                    "PUT",
+                    f"/image/v2/images/{image_id}/file",
+                    block,
+                    "application/octet-stream",
+                    chunks=size_mib,
+                )
+                assert status == 204, (status, body)
+                uploaded += size_mib
+                status, _ = await conn.request("DELETE", f"/image/v2/images/{image_id}")
+                assert status == 204
+        finally:
+            conn.close()
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(worker(images // connections) for _ in range(connections)))
+    elapsed = time.perf_counter() - t0
+    return {"mib": uploaded, "seconds": round(elapsed, 2), "upload_mib_per_s": round(uploaded / elapsed, 1)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--duration", type=float, default=10)
+    ap.add_argument("--connections", type=int, default=8)
+    ap.add_argument("--size-mib", type=int, default=256, help="size of each throughput image")
+    ap.add_argument("--images", type=int, default=8, help="images uploaded in the throughput run")
+    args = ap.parse_args()
+    port = free_port()
+    proc, token = start_server(port)
+    try:
+        cyc = asyncio.run(cycles(port, token, args.duration, args.connections))
+        single = asyncio.run(throughput(port, token, args.size_mib, 2, 1))
+        multi = asyncio.run(throughput(port, token, args.size_mib, args.images, 4))
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    result = {
+        "benchmark": "image",
+        "machine": describe(),
+        "targets": TARGETS,
+        "cycles_per_s": cyc["cycles_per_s"],
+        "upload_mib_per_s": max(single["upload_mib_per_s"], multi["upload_mib_per_s"]),
+        "detail": {
+            "create_upload_1mib_delete": cyc,
+            "upload_one_connection": single,
+            "upload_four_connections": multi,
+        },
+        "settings": {
+            "connections": args.connections,
+            "duration_s": args.duration,
+            "throughput_image_mib": args.size_mib,
+            "what": "POST /v2/images + PUT .../file (1 MiB, md5+sha512, written to disk) + DELETE",
+        },
+    }
+    out = Path(__file__).resolve().parent / "results" / "image.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
