@@ -163,6 +163,39 @@ class PlacementService:
         self.by_name[name] = uuid
         return provider
 
+    def ensure_providers(self, specs: list[dict[str, Any]]) -> None:
+        """Create many root providers with inventories and traits in one transaction (compute
+        hosts at start); existing ones get their inventories refreshed. ``specs`` items:
+        ``{"uuid", "name", "inventories": {rc: Inventory}, "traits": set}``."""
+        now = self.cloud.clock.now()
+        new_rows, inv_rows, trait_rows = [], [], []
+        changed: list[tuple[Provider, dict[str, Inventory]]] = []
+        for spec in specs:
+            p = self.providers.get(spec["uuid"])
+            if p is None:
+                p = Provider(spec["uuid"], spec["name"], 1, None, spec["uuid"], now, now)
+                p.inventories = dict(spec["inventories"])
+                p.traits = set(spec.get("traits", ()))
+                new_rows.append({"uuid": p.uuid, "name": p.name, "generation": 1, "parent_provider_uuid": None,
+                                 "root_provider_uuid": p.uuid, "created_at": now, "updated_at": now})
+                inv_rows += [{"provider_uuid": p.uuid, "resource_class": rc, **inv.view()}
+                             for rc, inv in p.inventories.items()]
+                trait_rows += [{"provider_uuid": p.uuid, "trait": t} for t in p.traits]
+                self.providers[p.uuid] = p
+                self.by_name[p.name] = p.uuid
+            elif {rc: inv.view() for rc, inv in p.inventories.items()} != {
+                    rc: inv.view() for rc, inv in spec["inventories"].items()}:
+                changed.append((p, dict(spec["inventories"])))
+        with self.db.begin() as conn:
+            if new_rows:
+                conn.execute(insert(m.providers), new_rows)
+            if inv_rows:
+                conn.execute(insert(m.inventories), inv_rows)
+            if trait_rows:
+                conn.execute(insert(m.provider_traits), trait_rows)
+        for p, invs in changed:
+            self.set_inventories(p.uuid, None, invs)
+
     def update_provider(self, uuid: str, name: str, parent_uuid: str | None | object = ...) -> Provider:
         provider = self.get_provider(uuid)
         if name != provider.name and name in self.by_name:
@@ -651,7 +684,7 @@ class PlacementService:
             return False
         return True
 
-    def move_allocations(self, source: str, target: str) -> None:
+    def move_allocations(self, source: str, target: str, consumer_type: str = "MIGRATION") -> None:
         """Move every allocation of ``source`` to ``target`` (nova's migration consumer swap)."""
         consumer = self.consumers.get(source)
         if consumer is None:
@@ -663,7 +696,7 @@ class PlacementService:
                     "allocations": consumer.allocations,
                     "project_id": consumer.project_id,
                     "user_id": consumer.user_id,
-                    "consumer_type": "MIGRATION",
+                    "consumer_type": consumer_type,
                 },
             }
         )

@@ -1,0 +1,1 @@
+"""Hypervisor drivers: ``base.ComputeDriver`` is the contract, ``fake.FakeDriver`` the emulation."""

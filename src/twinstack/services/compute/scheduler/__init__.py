@@ -1,0 +1,1 @@
+"""Nova's scheduler: placement allocation candidates, then filters, then weighers, then claim."""
