@@ -340,3 +340,36 @@ def test_stage_and_glance_direct_import(http: httpx.Client, name: str) -> None:
 def test_empty_or_unknown_id_is_404(http: httpx.Client, path: str) -> None:
     assert http.get(path).status_code == 404
     assert http.delete(path).status_code == 404
+
+
+def test_broken_upload_leaves_no_data_and_image_queued(
+    twinstack_cloud: Any, http: httpx.Client, name: str
+) -> None:
+    import socket
+    import time
+
+    img = _create(http, name=name)
+    token = http.headers["x-auth-token"]
+    host, port = twinstack_cloud.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port))) as sock:
+        sock.sendall(
+            (
+                f"PUT /image/v2/images/{img['id']}/file HTTP/1.1\r\nHost: {host}\r\nX-Auth-Token: {token}\r\n"
+                "Content-Type: application/octet-stream\r\nContent-Length: 10485760\r\n\r\n"
+            ).encode()
+        )
+        sock.sendall(b"x" * 1024 * 1024)
+        deadline = time.monotonic() + 10
+        while (
+            http.get(f"/v2/images/{img['id']}").json()["status"] != "saving" and time.monotonic() < deadline
+        ):
+            time.sleep(0.01)
+    store = twinstack_cloud.cloud.service("image").store
+    deadline = time.monotonic() + 10
+    while http.get(f"/v2/images/{img['id']}").json()["status"] != "queued" and time.monotonic() < deadline:
+        time.sleep(0.01)
+    shown = http.get(f"/v2/images/{img['id']}").json()
+    assert shown["status"] == "queued" and shown["size"] is None
+    assert not list(store.root.glob(f"{img['id']}*"))
+    assert http.put(f"/v2/images/{img['id']}/file", content=b"retry", headers=OCTET).status_code == 204
+    http.delete(f"/v2/images/{img['id']}")
