@@ -139,6 +139,13 @@ class Resource:
                 self._check_set_by(ctx, attr, f"update_{self.name}:{name}", current or {}, network_owner)
         return values
 
+    def precheck_update(self, data: Mapping[str, Any]) -> None:
+        """What neutron rejects before it looks the resource up: unknown and read-only keys."""
+        self._reject_unknown(data)
+        for name in data:
+            if not self.attrs[name].put:
+                raise bad_request(f"Cannot update read-only attribute {name}")
+
     def _reject_unknown(self, data: Mapping[str, Any]) -> None:
         extra = [key for key in data if key not in self.attrs]
         if extra:

@@ -123,7 +123,9 @@ def make_update(res: Resource) -> Callable[[ApiRequest], dict[str, Any]]:
     def handler(req: ApiRequest) -> dict[str, Any]:
         if req.body is None:
             raise bad_request("Resource body required")
-        return {res.name: getattr(service(req), method)(req.ctx, req.path["id"], res.body_of(req.body))}
+        data = res.body_of(req.body)
+        res.precheck_update(data)
+        return {res.name: getattr(service(req), method)(req.ctx, req.path["id"], data)}
 
     return handler
 
