@@ -193,6 +193,30 @@ class AppCredMixin:
         self.changed()
         return self.get_credential(cred_id)
 
+    # EC2 credentials (``/v3/users/{id}/credentials/OS-EC2``): credentials of type ``ec2``
+    # whose id is the sha256 of the access key, as keystone stores them.
+    def create_ec2_credential(self: IdentityService, user_id: str, project_id: str) -> dict[str, Any]:
+        self.get_user(user_id)
+        self.get_project(project_id)
+        blob = {"access": self.cloud.ids.hex(), "secret": self.cloud.ids.hex(), "trust_id": None}
+        values = {
+            "user_id": user_id,
+            "project_id": project_id,
+            "type": "ec2",
+            "blob": orjson.dumps(blob).decode(),
+        }
+        return self.create_credential(values)
+
+    def ec2_credentials(self: IdentityService, user_id: str) -> list[dict[str, Any]]:
+        self.get_user(user_id)
+        return [c for c in self.list_credentials() if c["user_id"] == user_id and c["type"] == "ec2"]
+
+    def get_ec2_credential(self: IdentityService, user_id: str, access: str) -> dict[str, Any]:
+        cred = self._cached_row(m.credentials, hashlib.sha256(access.encode()).hexdigest())
+        if cred is None or cred["user_id"] != user_id or cred["type"] != "ec2":
+            raise not_found("credential", access)
+        return cred
+
     def delete_credential(self: IdentityService, cred_id: str) -> None:
         self.get_credential(cred_id)
         with self.db.begin() as conn:

@@ -183,6 +183,21 @@ def credential_view(req: ApiRequest, row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def ec2_view(req: ApiRequest, row: dict[str, Any]) -> dict[str, Any]:
+    """An EC2 credential as ``/v3/users/{id}/credentials/OS-EC2`` shows it."""
+    import orjson
+
+    blob = orjson.loads(row["blob"])
+    return {
+        "user_id": row["user_id"],
+        "tenant_id": row["project_id"],
+        "access": blob.get("access"),
+        "secret": blob.get("secret"),
+        "trust_id": blob.get("trust_id"),
+        "links": _self(req, f"users/{row['user_id']}/credentials/OS-EC2/{blob.get('access')}"),
+    }
+
+
 def assignment_view(
     req: ApiRequest, item: Assignment, identity: IdentityService, include_names: bool = False
 ) -> dict[str, Any]:

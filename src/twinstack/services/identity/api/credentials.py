@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from twinstack.core.errors import Forbidden
+from twinstack.core.errors import BadRequest, Forbidden
 from twinstack.core.http import ApiRequest, ApiResponse, ServiceApi
 from twinstack.services.identity import schemas
 from twinstack.services.identity.api.common import created, enforce, identity, listing, payload
 from twinstack.services.identity.common import not_found
 from twinstack.services.identity.service import Scope
-from twinstack.services.identity.views import access_rule_view, app_cred_view, credential_view
+from twinstack.services.identity.views import access_rule_view, app_cred_view, credential_view, ec2_view
 
 # application credentials --------------------------------------------------------------------
 
@@ -118,7 +118,44 @@ def delete_credential(req: ApiRequest) -> None:
     svc.delete_credential(cred["id"])
 
 
+# EC2 credentials ----------------------------------------------------------------------------
+
+
+def create_ec2(req: ApiRequest) -> ApiResponse:
+    enforce(req, "ec2_create_credential")
+    body = req.body if isinstance(req.body, dict) else {}
+    project_id = body.get("tenant_id") or body.get("project_id")
+    if not isinstance(project_id, str) or not project_id:
+        raise BadRequest("Invalid input for field 'tenant_id': a project id is required.")
+    cred = identity(req).create_ec2_credential(req.path["user_id"], project_id)
+    return created("credential", ec2_view(req, cred))
+
+
+def list_ec2(req: ApiRequest) -> dict[str, Any]:
+    enforce(req, "ec2_list_credentials")
+    views = [ec2_view(req, c) for c in identity(req).ec2_credentials(req.path["user_id"])]
+    return listing(req, "credentials", views)
+
+
+def get_ec2(req: ApiRequest) -> dict[str, Any]:
+    enforce(req, "ec2_get_credential")
+    return {
+        "credential": ec2_view(req, identity(req).get_ec2_credential(req.path["user_id"], req.path["access"]))
+    }
+
+
+def delete_ec2(req: ApiRequest) -> None:
+    enforce(req, "ec2_delete_credential")
+    svc = identity(req)
+    svc.delete_credential(svc.get_ec2_credential(req.path["user_id"], req.path["access"])["id"])
+
+
 def register(api: ServiceApi) -> None:
+    ec2 = "/v3/users/{user_id}/credentials/OS-EC2"
+    api.add("GET", ec2, list_ec2)
+    api.add("POST", ec2, create_ec2, status=201)
+    api.add("GET", ec2 + "/{access}", get_ec2)
+    api.add("DELETE", ec2 + "/{access}", delete_ec2, status=204)
     base = "/v3/users/{user_id}/application_credentials"
     api.add("GET", base, list_app_creds)
     api.add("POST", base, create_app_cred, status=201)
