@@ -152,6 +152,16 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_identity_application_credentials')),
     sa.UniqueConstraint('user_id', 'name', name='uq_identity_app_creds_user_name')
     )
+    op.create_table('identity_access_rules',
+    sa.Column('id', sa.String(length=64), nullable=False),
+    sa.Column('user_id', sa.String(length=64), nullable=False),
+    sa.Column('service', sa.String(length=64), nullable=False),
+    sa.Column('path', sa.String(length=128), nullable=False),
+    sa.Column('method', sa.String(length=16), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['identity_users.id'], name=op.f('fk_identity_access_rules_user_id_identity_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_identity_access_rules')),
+    sa.UniqueConstraint('user_id', 'service', 'path', 'method', name='uq_identity_access_rules_rule')
+    )
     op.create_table('identity_group_members',
     sa.Column('group_id', sa.String(length=64), nullable=False),
     sa.Column('user_id', sa.String(length=64), nullable=False),
@@ -173,6 +183,7 @@ def downgrade() -> None:
     op.drop_table('identity_project_tags')
     op.drop_table('identity_group_members')
     op.drop_table('identity_application_credentials')
+    op.drop_table('identity_access_rules')
     op.drop_table('identity_users')
     op.drop_table('identity_projects')
     op.drop_table('identity_implied_roles')

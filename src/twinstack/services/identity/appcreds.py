@@ -14,10 +14,10 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import orjson
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 
 from twinstack.core.clock import parse_isotime
-from twinstack.core.errors import BadRequest, NotFound
+from twinstack.core.errors import BadRequest, Forbidden, NotFound
 from twinstack.services.identity import models as m
 from twinstack.services.identity.common import duplicate, not_found, row, validation_error
 from twinstack.services.identity.passwords import PasswordHasher
@@ -76,10 +76,7 @@ class AppCredMixin:
             if expires_at <= self.cloud.clock.now():
                 raise BadRequest("Invalid application credential: expires_at is in the past.")
         secret = values.get("secret") or new_secret()
-        rules = [
-            {**rule, "id": rule.get("id") or self.cloud.ids.hex()}
-            for rule in values.get("access_rules") or []
-        ]
+        wanted_rules = list(values.get("access_rules") or [])
         record = {
             "id": self.cloud.ids.hex(),
             "name": values["name"],
@@ -90,11 +87,12 @@ class AppCredMixin:
             "expires_at": expires_at,
             "unrestricted": bool(values.get("unrestricted")),
             "roles": [{"id": r["id"], "name": r["name"], "domain_id": r["domain_id"]} for r in roles],
-            "access_rules": rules,
+            "access_rules": [],
             "created_at": self.cloud.clock.now(),
         }
         ac = m.application_credentials
         with self.db.begin() as conn:
+            record["access_rules"] = [self._access_rule(conn, user_id, rule) for rule in wanted_rules]
             if conn.execute(
                 select(ac.c.id).where(ac.c.user_id == user_id, ac.c.name == record["name"])
             ).first():
@@ -124,13 +122,47 @@ class AppCredMixin:
         self.changed()
         self.tokens.revoke(app_cred_id=cred_id)
 
+    def _access_rule(
+        self: IdentityService, conn: Connection, user_id: str, rule: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The user's rule named by ``id``, or the same (service, path, method), or a new one."""
+        ar = m.access_rules
+        if rule.get("id"):
+            found = row(conn.execute(select(ar).where(ar.c.id == rule["id"], ar.c.user_id == user_id)))
+            if found is None:
+                raise not_found("access rule", rule["id"])
+        else:
+            wanted = {
+                "service": rule.get("service", ""),
+                "path": rule.get("path", ""),
+                "method": rule.get("method", ""),
+            }
+            same = [ar.c[k] == v for k, v in wanted.items()]
+            found = row(conn.execute(select(ar).where(ar.c.user_id == user_id, *same)))
+            if found is None:
+                found = {"id": self.cloud.ids.hex(), "user_id": user_id, **wanted}
+                conn.execute(insert(ar).values(**found))
+        return {k: found[k] for k in ("id", "service", "path", "method")}
+
     def access_rules(self: IdentityService, user_id: str) -> list[dict[str, Any]]:
-        """The access rules of a user's application credentials (``/v3/users/{id}/access_rules``)."""
-        rules: dict[str, dict[str, Any]] = {}
+        """A user's access rules (``/v3/users/{id}/access_rules``)."""
+        self.get_user(user_id)
+        ar = m.access_rules
+        with self.db.begin() as conn:
+            rows = conn.execute(select(ar).where(ar.c.user_id == user_id)).mappings()
+            return [{k: r[k] for k in ("id", "service", "path", "method")} for r in rows]
+
+    def delete_access_rule(self: IdentityService, user_id: str, rule_id: str) -> None:
+        if not any(r["id"] == rule_id for r in self.access_rules(user_id)):
+            raise not_found("access rule", rule_id)
         for cred in self.list_app_creds(user_id):
-            for rule in cred["access_rules"] or []:
-                rules.setdefault(rule["id"], rule)
-        return list(rules.values())
+            if any(r.get("id") == rule_id for r in cred["access_rules"] or []):
+                raise Forbidden(
+                    f"Cannot delete access rule {rule_id}: it is used by an application credential."
+                )
+        with self.db.begin() as conn:
+            conn.execute(delete(m.access_rules).where(m.access_rules.c.id == rule_id))
+        self.changed()
 
     # credentials ----------------------------------------------------------------------------
     def get_credential(self: IdentityService, cred_id: str) -> dict[str, Any]:

@@ -162,6 +162,19 @@ application_credentials = Table(
     UniqueConstraint("user_id", "name", name="uq_identity_app_creds_user_name"),
 )
 
+# A user's access rules, shared by the application credentials that name them; they outlive
+# those credentials until deleted, as keystone's do.
+access_rules = Table(
+    "identity_access_rules",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("user_id", ID, ForeignKey("identity_users.id", ondelete="CASCADE"), nullable=False),
+    Column("service", String(64), nullable=False),
+    Column("path", String(128), nullable=False),
+    Column("method", String(16), nullable=False),
+    UniqueConstraint("user_id", "service", "path", "method", name="uq_identity_access_rules_rule"),
+)
+
 credentials = Table(
     "identity_credentials",
     metadata,

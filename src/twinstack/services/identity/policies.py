@@ -245,6 +245,7 @@ RULES: dict[str, Rule] = {
     _identity("delete_application_credential"): admin_or_owner,
     _identity("list_access_rules"): admin_or_system_reader_or_owner,
     _identity("get_access_rule"): admin_or_system_reader_or_owner,
+    _identity("delete_access_rule"): admin_or_owner,
     _identity("ec2_get_credential"): admin_or_system_reader_or_owner,
     _identity("ec2_list_credentials"): admin_or_system_reader_or_owner,
     _identity("ec2_create_credential"): admin_or_owner,

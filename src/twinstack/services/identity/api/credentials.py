@@ -72,6 +72,11 @@ def get_access_rule(req: ApiRequest) -> dict[str, Any]:
     raise not_found("access rule", req.path["rule_id"])
 
 
+def delete_access_rule(req: ApiRequest) -> None:
+    enforce(req, "delete_access_rule")
+    identity(req).delete_access_rule(req.path["user_id"], req.path["rule_id"])
+
+
 # credentials --------------------------------------------------------------------------------
 
 
@@ -163,6 +168,7 @@ def register(api: ServiceApi) -> None:
     api.add("DELETE", base + "/{cred_id}", delete_app_cred, status=204)
     api.add("GET", "/v3/users/{user_id}/access_rules", list_access_rules)
     api.add("GET", "/v3/users/{user_id}/access_rules/{rule_id}", get_access_rule)
+    api.add("DELETE", "/v3/users/{user_id}/access_rules/{rule_id}", delete_access_rule, status=204)
     api.add("GET", "/v3/credentials", list_credentials)
     api.add("POST", "/v3/credentials", create_credential, status=201)
     api.add("GET", "/v3/credentials/{credential_id}", get_credential)
