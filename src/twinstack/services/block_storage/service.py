@@ -9,6 +9,7 @@ fake driver, and the backup service (``volume_backup``).
 
 from __future__ import annotations
 
+import asyncio
 import random
 from datetime import datetime
 from pathlib import Path
@@ -56,6 +57,7 @@ class BlockStorageService(
         self.scheduler: SchedulerManager | None = None
         self.managers: dict[str, VolumeManager] = {}
         self.backup_manager: BackupManager | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
 
     def now(self) -> datetime:
         return utcnow(self.cloud.clock)
@@ -138,6 +140,7 @@ class BlockStorageService(
         from twinstack.services.block_storage.scheduler.manager import SchedulerManager
 
         bus = self.cloud.bus
+        self.loop = asyncio.get_running_loop()  # the loop the flows run on (for callers in other threads)
         self.scheduler = SchedulerManager(self.cloud)
         bus.serve("volume_scheduler", self.scheduler)
         with self.cloud.db.begin() as conn:  # never scheduled before a restart: cinder leaves them in error
