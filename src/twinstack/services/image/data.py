@@ -95,11 +95,7 @@ class ImageDataMixin:
                 raise Conflict(f"Image status transition from {row['status']} to saving is not allowed")
             self._require_formats(row)
             limit, remaining = self._limits(conn, row, size)
-            conn.execute(
-                update(m.images)
-                .where(m.images.c.id == image_id)
-                .values(status="saving", updated_at=self._now())
-            )
+            self._update(conn, image_id, status="saving", updated_at=self._now())
         try:
             stored = await self.store.write(image_id, chunks, limit=limit)
         except SizeLimitExceeded as exc:
@@ -147,7 +143,7 @@ class ImageDataMixin:
             }
             if row["disk_format"] in ("raw", "iso") or row["virtual_size"] is None:
                 values["virtual_size"] = stored.size if row["disk_format"] in ("raw", "iso") else None
-            conn.execute(update(m.images).where(m.images.c.id == image_id).values(**values))
+            self._update(conn, image_id, **values)
             row.update(values)
             return image_view(row)
 
@@ -183,11 +179,7 @@ class ImageDataMixin:
             if row["status"] != "queued":
                 raise Conflict(f"Image status transition from {row['status']} to uploading is not allowed")
             limit, remaining = self._limits(conn, row, size)
-            conn.execute(
-                update(m.images)
-                .where(m.images.c.id == image_id)
-                .values(status="uploading", updated_at=self._now())
-            )
+            self._update(conn, image_id, status="uploading", updated_at=self._now())
         try:
             stored = await self.store.write(image_id, chunks, limit=limit, staging=True)
         except SizeLimitExceeded as exc:
@@ -198,11 +190,7 @@ class ImageDataMixin:
             raise
         self._staged[image_id] = stored
         with self.db.begin() as conn:
-            conn.execute(
-                update(m.images)
-                .where(m.images.c.id == image_id)
-                .values(size=stored.size, updated_at=self._now())
-            )
+            self._update(conn, image_id, size=stored.size, updated_at=self._now())
 
     def import_image(self: ImageService, ctx: RequestContext, image_id: str, body: Any) -> None:
         """``POST .../import``: glance-direct moves staged data into the store (synchronously)."""
@@ -214,11 +202,7 @@ class ImageDataMixin:
             if row["status"] != "uploading":
                 raise Conflict("Image needs to be staged before 'glance-direct' method can be used")
             task_id = self._new_task(conn, ctx, image_id, body, method)
-            conn.execute(
-                update(m.images)
-                .where(m.images.c.id == image_id)
-                .values(status="importing", updated_at=self._now())
-            )
+            self._update(conn, image_id, status="importing", updated_at=self._now())
         stored = self._staged.pop(image_id, None)
         try:
             if stored is None:  # staged before a restart: hash what is there

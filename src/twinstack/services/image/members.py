@@ -164,9 +164,7 @@ class MembersMixin:
                     f"exceeded. Attempted: {len(tags) + 1}, Maximum: 128:"
                 )
             tags.append(tag)
-            conn.execute(
-                update(m.images).where(m.images.c.id == image_id).values(tags=tags, updated_at=self._now())
-            )
+            self._update(conn, image_id, tags=tags, updated_at=self._now())
 
     def delete_tag(self: ImageService, ctx: RequestContext, image_id: str, tag: str) -> None:
         with self.db.begin() as conn:
@@ -177,6 +175,4 @@ class MembersMixin:
             if tag not in tags:
                 raise NotFound("The resource could not be found.")
             tags.remove(tag)
-            conn.execute(
-                update(m.images).where(m.images.c.id == image_id).values(tags=tags, updated_at=self._now())
-            )
+            self._update(conn, image_id, tags=tags, updated_at=self._now())

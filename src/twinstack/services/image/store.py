@@ -101,24 +101,27 @@ class FileStore:
         part = final.with_name(final.name + ".part")
         writer = _Writer(part, self.pool)
         pending: list[asyncio.Future[Any]] = []
-        buf = bytearray()
+        buf: list[bytes] = []
+        buffered = 0
         received = 0
         try:
             async for chunk in _aiter(chunks):
                 received += len(chunk)
                 if received > limit:
                     raise SizeLimitExceeded(received)
-                buf += chunk
-                if len(buf) >= BLOCK:
+                buf.append(chunk)
+                buffered += len(chunk)
+                if buffered >= BLOCK:
                     for fut in pending:
                         await fut
-                    pending = writer.submit(bytes(buf))
+                    pending = writer.submit(b"".join(buf))
                     buf.clear()
+                    buffered = 0
             for fut in pending:
                 await fut
             pending = []
             if buf:
-                writer.write_now(bytes(buf))
+                writer.write_now(b"".join(buf))
             stored = writer.close()
             os.replace(part, final)
             return stored
