@@ -290,6 +290,20 @@ class ImageDataMixin:
             )
         return [task_view(r) for r in rows]
 
+    def get_task(self: ImageService, ctx: RequestContext, task_id: str) -> dict[str, Any]:
+        with self.db.begin() as conn:
+            row = conn.execute(select(m.tasks).where(m.tasks.c.id == task_id)).mappings().first()
+        if row is None or not (ctx.is_admin or row["owner"] == ctx.project_id):
+            raise NotFound(f"Could not find task {task_id}")
+        return task_view(row)
+
+    def list_tasks(self: ImageService, ctx: RequestContext) -> list[dict[str, Any]]:
+        query = select(m.tasks).order_by(m.tasks.c.created_at.desc())
+        if not ctx.is_admin:
+            query = query.where(m.tasks.c.owner == ctx.project_id)
+        with self.db.begin() as conn:
+            return [task_view(r) for r in conn.execute(query).mappings()]
+
 
 def _read_path(path: Any) -> Iterator[bytes]:
     with open(path, "rb") as f:
