@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, func, or_, select, update
 
 from twinstack.core.clock import isotime
 from twinstack.core.context import RequestContext
@@ -65,7 +65,7 @@ class ServiceBase:
 
     @staticmethod
     def row(conn: Connection, table: Any, row_id: str) -> dict[str, Any] | None:
-        found = conn.execute(select(table).where(table.c.id == row_id)).mappings().first()
+        found = conn.execute(by_id(table), {"id": row_id}).mappings().first()
         return dict(found) if found else None
 
     def touch(self, conn: Connection, table: Any, row_id: str, **values: Any) -> None:
@@ -137,13 +137,10 @@ class ServiceBase:
 
     @staticmethod
     def usage(conn: Connection, project_id: str, resource: str) -> int:
-        table = QUOTA_TABLES[resource]
-        return int(conn.execute(select(func.count()).select_from(table).where(
-            table.c.project_id == project_id)).scalar_one())
+        return int(conn.execute(_COUNT[resource], {"project_id": project_id}).scalar_one())
 
     def check_quota(self, conn: Connection, project_id: str, resource: str, adding: int = 1) -> None:
-        q = m.quotas
-        row = conn.execute(select(q.c.hard_limit).where(q.c.project_id == project_id, q.c.resource == resource)).first()
+        row = conn.execute(_QUOTA, {"project_id": project_id, "resource": resource}).first()
         limit = row[0] if row else DEFAULT_QUOTAS.get(resource, -1)
         if limit < 0:
             return
@@ -156,7 +153,28 @@ class ServiceBase:
 
     @staticmethod
     def insert(conn: Connection, table: Any, values: dict[str, Any]) -> None:
-        conn.execute(insert(table).values(**values))
+        conn.execute(table.insert(), {k: v for k, v in values.items() if not k.startswith("_")})
+
+    @staticmethod
+    def insert_many(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
+        conn.execute(table.insert(), rows)
+
+
+# Statements built once (SQLAlchemy then reuses their compiled form): the hot paths.
+_BY_ID: dict[str, Any] = {}
+
+
+def by_id(table: Any) -> Any:
+    stmt = _BY_ID.get(table.name)
+    if stmt is None:
+        stmt = _BY_ID[table.name] = select(table).where(table.c.id == bindparam("id"))
+    return stmt
+
+
+_COUNT = {name: select(func.count()).select_from(table).where(table.c.project_id == bindparam("project_id"))
+          for name, table in QUOTA_TABLES.items()}
+_QUOTA = select(m.quotas.c.hard_limit).where(m.quotas.c.project_id == bindparam("project_id"),
+                                             m.quotas.c.resource == bindparam("resource"))
 
 
 def _chunks(items: list[str], size: int) -> Iterable[list[str]]:

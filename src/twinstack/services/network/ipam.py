@@ -13,7 +13,7 @@ import ipaddress
 import random
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from twinstack.services.network import models as m
 
@@ -86,6 +86,13 @@ def eui64(cidr: str, mac: str) -> str:
     return str(ipaddress.IPv6Address(int(net.network_address) | value))
 
 
+_MAC_TAKEN = select(m.ports.c.id).where(m.ports.c.network_id == bindparam("network_id"),
+                                        m.ports.c.mac_address == bindparam("mac"))
+_IP_TAKEN = select(m.ip_allocations.c.port_id).where(m.ip_allocations.c.subnet_id == bindparam("subnet_id"),
+                                                     m.ip_allocations.c.ip_address == bindparam("ip"))
+_IPS_OF = select(m.ip_allocations.c.ip_address).where(m.ip_allocations.c.subnet_id == bindparam("subnet_id"))
+
+
 class Allocator:
     """Picks free addresses and MACs; one per service, used inside transactions only."""
 
@@ -94,13 +101,10 @@ class Allocator:
         self._cursor: dict[str, int] = {}
 
     def mac(self, conn: Connection, network_id: str) -> str | None:
-        p = m.ports
         for _ in range(16):
             tail = self._rng.getrandbits(24).to_bytes(3, "big")
             mac = ":".join(f"{b:02x}" for b in (*BASE_MAC, *tail))
-            taken = conn.execute(
-                select(p.c.id).where(p.c.network_id == network_id, p.c.mac_address == mac)
-            ).first()
+            taken = conn.execute(_MAC_TAKEN, {"network_id": network_id, "mac": mac}).first()
             if taken is None:
                 return mac
         return None
@@ -111,21 +115,18 @@ class Allocator:
         if not ranges:
             return None
         cls = ipaddress.IPv4Address if subnet["ip_version"] == 4 else ipaddress.IPv6Address
-        a = m.ip_allocations
         subnet_id = subnet["id"]
         cursor = self._cursor.get(subnet_id, ranges[0][0])
         # Fast path: the address after the last one handed out.
         if any(lo <= cursor <= hi for lo, hi in ranges):
             candidate = str(cls(cursor))
-            taken = conn.execute(
-                select(a.c.port_id).where(a.c.subnet_id == subnet_id, a.c.ip_address == candidate)
-            ).first()
+            taken = conn.execute(_IP_TAKEN, {"subnet_id": subnet_id, "ip": candidate}).first()
             if taken is None:
                 self._cursor[subnet_id] = cursor + 1
                 return candidate
         # Slow path: scan from the cursor, wrapping round, against what is allocated.
         used = {int(ipaddress.ip_address(row[0]))
-                for row in conn.execute(select(a.c.ip_address).where(a.c.subnet_id == subnet_id))}
+                for row in conn.execute(_IPS_OF, {"subnet_id": subnet_id})}
         segments: list[tuple[int, int]] = []
         tail: list[tuple[int, int]] = []
         for lo, hi in ranges:

@@ -17,6 +17,9 @@ from twinstack.services.network.resource import ListParams
 AUTO_DELETE_OWNERS = ("network:dhcp", "network:distributed")
 PROVIDER_TYPES = ("flat", "vlan", "vxlan", "geneve", "gre", "local")
 
+_TOP_SEGMENT = select(func.max(m.networks.c.provider_segmentation_id)).where(
+    m.networks.c.provider_network_type == "geneve")
+
 
 class NetworksMixin(ServiceBase):
     # visibility -----------------------------------------------------------------------------
@@ -31,6 +34,11 @@ class NetworksMixin(ServiceBase):
                    n.c.id.in_(shared_to_me))
 
     def network_row(self, conn: Connection, ctx: RequestContext, network_id: str) -> dict[str, Any]:
+        if ctx.is_admin:
+            found = self.row(conn, m.networks, network_id)
+            if found is None:
+                raise missing("network", network_id)
+            return found
         n = m.networks
         query = select(n).where(n.c.id == network_id)
         clause = self.network_visible_clause(ctx)
@@ -50,8 +58,14 @@ class NetworksMixin(ServiceBase):
             r.c.object_id == row["id"], r.c.action == "access_as_shared",
             r.c.target_tenant.in_([ctx.project_id, "*"]))).first() is not None
 
-    def network_items(self, conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def network_items(self, conn: Connection, rows: list[dict[str, Any]], fresh: bool = False) -> list[dict[str, Any]]:
+        """Items with subnets, tags and the derived attributes (``fresh``: just created, so none)."""
         items = [NETWORK.item(r) for r in rows]
+        if fresh:
+            for item in items:
+                item.update(subnets=[], tags=[], availability_zones=["nova"], ipv4_address_scope=None,
+                            ipv6_address_scope=None, l2_adjacency=True, qos_policy_id=None)
+            return items
         if not items:
             return items
         ids = [i["id"] for i in items]
@@ -94,7 +108,7 @@ class NetworksMixin(ServiceBase):
             if row["shared"]:
                 self._add_rbac(conn, row["project_id"], row["id"], "access_as_shared", "*")
             self.ensure_default_security_group(conn, row["project_id"])
-            return NETWORK.view(self.network_items(conn, [row])[0], ctx)
+            return NETWORK.view(self.network_items(conn, [row], fresh=True)[0], ctx)
 
     def _check_provider(self, values: dict[str, Any]) -> None:
         kind = values.get("provider:network_type")
@@ -118,10 +132,7 @@ class NetworksMixin(ServiceBase):
             raise invalid_input("Invalid input for operation: local provider network takes no physical network")
 
     def _next_segment(self, conn: Connection) -> int:
-        n = m.networks
-        top = conn.execute(select(func.max(n.c.provider_segmentation_id)).where(
-            n.c.provider_network_type == "geneve")).scalar()
-        return int(top or 0) + 1
+        return int(conn.execute(_TOP_SEGMENT).scalar() or 0) + 1
 
     def list_networks(self, ctx: RequestContext, params: ListParams | None = None, **filters: Any) -> list[dict[str, Any]]:
         params = params or ListParams(filters={k: v if isinstance(v, list) else [v] for k, v in filters.items()})

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from sqlalchemy import Connection, delete, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, or_, select, update
 
 from twinstack.core.context import RequestContext
 from twinstack.services.network import ipam
@@ -24,6 +24,8 @@ MAX_ALLOWED_ADDRESS_PAIRS = 10
 VIF_DETAILS = {"port_filter": True, "connectivity": "l2", "bridge_name": "br-int", "datapath_type": "system",
                "bound_drivers": {"0": "ovn"}}
 NO_SG_OWNERS = ("network:",)
+_SUBNETS_OF = select(m.subnets).where(m.subnets.c.network_id == bindparam("network_id")).order_by(
+    m.subnets.c.created_at, m.subnets.c.id)
 
 
 class PortsMixin(SubnetsMixin):
@@ -41,18 +43,23 @@ class PortsMixin(SubnetsMixin):
         return net is not None and net["project_id"] == ctx.project_id
 
     def port_items(self, conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Items with fixed IPs and tags (a row just made by ``new_port`` carries its own)."""
         items = [PORT.item(r) for r in rows]
         if not items:
             return items
         ids = [i["id"] for i in items]
         a = m.ip_allocations
         fixed: dict[str, list[dict[str, str]]] = {i: [] for i in ids}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            for port_id, subnet_id, address in conn.execute(
-                    select(a.c.port_id, a.c.subnet_id, a.c.ip_address).where(a.c.port_id.in_(chunk))):
-                fixed[port_id].append({"subnet_id": subnet_id, "ip_address": address})
-        tags = self.tags_for(conn, ids)
+        tags: dict[str, list[str]] = {i: [] for i in ids}
+        if len(rows) == 1 and "_fixed_ips" in rows[0]:
+            fixed[ids[0]] = list(rows[0]["_fixed_ips"])
+        else:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                for port_id, subnet_id, address in conn.execute(
+                        select(a.c.port_id, a.c.subnet_id, a.c.ip_address).where(a.c.port_id.in_(chunk))):
+                    fixed[port_id].append({"subnet_id": subnet_id, "ip_address": address})
+            tags = self.tags_for(conn, ids)
         for item in items:
             item["fixed_ips"] = sorted(fixed[item["id"]], key=lambda f: (":" in f["ip_address"], f["ip_address"]))
             item["tags"] = tags[item["id"]]
@@ -161,7 +168,7 @@ class PortsMixin(SubnetsMixin):
         elif device_owner == "network:floatingip":
             row["status"] = "N/A"
         self.insert(conn, m.ports, row)
-        self._allocate_ips(conn, net, row, values.get("fixed_ips"))
+        row["_fixed_ips"] = self._allocate_ips(conn, net, row, values.get("fixed_ips"))
         return row
 
     def _check_mac_free(self, conn: Connection, network_id: str, mac: str, skip: str | None = None) -> None:
@@ -236,17 +243,19 @@ class PortsMixin(SubnetsMixin):
 
     # IP allocation --------------------------------------------------------------------------
     def _subnets_of(self, conn: Connection, network_id: str) -> list[dict[str, Any]]:
-        s = m.subnets
-        return [dict(r) for r in conn.execute(select(s).where(s.c.network_id == network_id)
-                                              .order_by(s.c.created_at, s.c.id)).mappings()]
+        return [dict(r) for r in conn.execute(_SUBNETS_OF, {"network_id": network_id}).mappings()]
 
     def _allocate_ips(self, conn: Connection, net: dict[str, Any], port: dict[str, Any],
-                      requested: list[dict[str, Any]] | None) -> None:
+                      requested: list[dict[str, Any]] | None) -> list[dict[str, str]]:
         subnets = self._subnets_of(conn, net["id"])
         router_port = port["device_owner"].startswith("network:router")
-        for subnet, address in self._plan_ips(conn, net, subnets, port, requested, router_port):
-            self.insert(conn, m.ip_allocations, {"subnet_id": subnet["id"], "network_id": net["id"],
-                                                  "ip_address": address, "port_id": port["id"]})
+        plan = self._plan_ips(conn, net, subnets, port, requested, router_port)
+        if plan:
+            self.insert_many(conn, m.ip_allocations, [
+                {"subnet_id": subnet["id"], "network_id": net["id"], "ip_address": address, "port_id": port["id"]}
+                for subnet, address in plan])
+        return sorted(({"subnet_id": s["id"], "ip_address": ip} for s, ip in plan),
+                      key=lambda f: (":" in f["ip_address"], f["ip_address"]))
 
     def _plan_ips(self, conn: Connection, net: dict[str, Any], subnets: list[dict[str, Any]], port: dict[str, Any],
                   requested: list[dict[str, Any]] | None, router_port: bool) -> list[tuple[dict[str, Any], str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, bindparam, delete, select
 
 from twinstack.core.context import RequestContext
 from twinstack.services.network import models as m
@@ -19,12 +19,15 @@ ICMP_PROTOCOLS = ("icmp", "icmpv6", "ipv6-icmp", "1", "58")
 RULE_KEYS = ("direction", "ethertype", "protocol", "port_range_min", "port_range_max", "remote_ip_prefix",
              "remote_group_id", "remote_address_group_id")
 
+_DEFAULT_SG = select(m.security_groups.c.id).where(m.security_groups.c.project_id == bindparam("project_id"),
+                                                   m.security_groups.c.is_default.is_(True))
+
 
 class SecurityGroupsMixin(PortsMixin):
     # default group --------------------------------------------------------------------------
     def ensure_default_security_group(self, conn: Connection, project_id: str) -> str:
         sg = m.security_groups
-        found = conn.execute(select(sg.c.id).where(sg.c.project_id == project_id, sg.c.is_default.is_(True))).first()
+        found = conn.execute(_DEFAULT_SG, {"project_id": project_id}).first()
         if found is not None:
             return str(found[0])
         row = self.stamp({"project_id": project_id, "name": "default", "description": "Default security group",
