@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import httpx
-from identity_helpers import Keystone, unique
 
 
 def _error(r: httpx.Response, code: int, title: str) -> str:
@@ -16,11 +16,11 @@ def _error(r: httpx.Response, code: int, title: str) -> str:
     return str(body["error"]["message"])
 
 
-def _count(ks: Keystone, token: str, path: str, key: str, name: str) -> int:
+def _count(ks: Any, token: str, path: str, key: str, name: str) -> int:
     return len(ks.call("GET", f"{path}?name={name}", token).json()[key])
 
 
-def test_schema_errors_are_400(ks: Keystone, admin_token: str) -> None:
+def test_schema_errors_are_400(ks: Any, admin_token: str, unique: Callable[[str], str]) -> None:
     cases: list[tuple[str, str, Any]] = [
         ("/v3/projects", "project", {"project": {"name": 42}}),
         ("/v3/projects", "project", {"project": {"description": "no name"}}),
@@ -43,7 +43,7 @@ def test_schema_errors_are_400(ks: Keystone, admin_token: str) -> None:
         assert message.startswith("Invalid input"), message
 
 
-def test_malformed_json_and_huge_body(ks: Keystone, admin_token: str) -> None:
+def test_malformed_json_and_huge_body(ks: Any, admin_token: str, unique: Callable[[str], str]) -> None:
     r = ks.client.post(
         "/v3/projects",
         content=b"{not json",
@@ -58,7 +58,7 @@ def test_malformed_json_and_huge_body(ks: Keystone, admin_token: str) -> None:
     assert _count(ks, admin_token, "/v3/projects", "projects", name) == 0
 
 
-def test_unknown_ids_are_404_with_keystone_wording(ks: Keystone, admin_token: str) -> None:
+def test_unknown_ids_are_404_with_keystone_wording(ks: Any, admin_token: str) -> None:
     for kind, path in (
         ("project", "/v3/projects"),
         ("user", "/v3/users"),
@@ -74,7 +74,9 @@ def test_unknown_ids_are_404_with_keystone_wording(ks: Keystone, admin_token: st
         assert message == f"Could not find {kind}: nope."
 
 
-def test_duplicate_names_are_409_and_store_nothing(ks: Keystone, admin_token: str) -> None:
+def test_duplicate_names_are_409_and_store_nothing(
+    ks: Any, admin_token: str, unique: Callable[[str], str]
+) -> None:
     name = unique("dup")
     assert ks.call("POST", "/v3/projects", admin_token, {"project": {"name": name}}).status_code == 201
     message = _error(
@@ -94,7 +96,7 @@ def test_duplicate_names_are_409_and_store_nothing(ks: Keystone, admin_token: st
     _error(ks.call("POST", "/v3/roles", admin_token, {"role": {"name": name}}), 409, "Conflict")
 
 
-def test_enabled_domain_cannot_be_deleted(ks: Keystone, admin_token: str) -> None:
+def test_enabled_domain_cannot_be_deleted(ks: Any, admin_token: str, unique: Callable[[str], str]) -> None:
     domain = ks.call("POST", "/v3/domains", admin_token, {"domain": {"name": unique("dom")}}).json()["domain"]
     message = _error(ks.call("DELETE", f"/v3/domains/{domain['id']}", admin_token), 403, "Forbidden")
     assert message == "Cannot delete a domain that is enabled, please disable it first."
@@ -109,7 +111,9 @@ def test_enabled_domain_cannot_be_deleted(ks: Keystone, admin_token: str) -> Non
     assert ks.call("GET", f"/v3/domains/{domain['id']}", admin_token).status_code == 404
 
 
-def test_project_with_children_cannot_be_deleted(ks: Keystone, admin_token: str) -> None:
+def test_project_with_children_cannot_be_deleted(
+    ks: Any, admin_token: str, unique: Callable[[str], str]
+) -> None:
     parent = ks.call("POST", "/v3/projects", admin_token, {"project": {"name": unique("par")}}).json()[
         "project"
     ]
@@ -124,7 +128,7 @@ def test_project_with_children_cannot_be_deleted(ks: Keystone, admin_token: str)
     assert _error(missing_parent, 404, "Not Found") == "Could not find project: nope."
 
 
-def test_unknown_query_parameters_are_ignored(ks: Keystone, admin_token: str) -> None:
+def test_unknown_query_parameters_are_ignored(ks: Any, admin_token: str) -> None:
     r = ks.call("GET", "/v3/projects?bogus=1&name=admin", admin_token)
     assert r.status_code == 200 and [p["name"] for p in r.json()["projects"]] == ["admin"]
     links = r.json()["links"]

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import openstack.exceptions as exc
 import pytest
-from identity_helpers import unique
 
 from twinstack.testing import CloudHandle
 
 
-def test_domains(twinstack_conn: Any) -> None:
+def test_domains(twinstack_conn: Any, unique: Callable[[str], str]) -> None:
     idn = twinstack_conn.identity
     domain = idn.create_domain(name=unique("dom"), description="d")
     assert domain.is_enabled and idn.get_domain(domain.id).description == "d"
@@ -23,7 +23,7 @@ def test_domains(twinstack_conn: Any) -> None:
         idn.get_domain(domain.id)
 
 
-def test_projects_hierarchy_and_tags(twinstack_conn: Any) -> None:
+def test_projects_hierarchy_and_tags(twinstack_conn: Any, unique: Callable[[str], str]) -> None:
     idn = twinstack_conn.identity
     parent = idn.create_project(name=unique("parent"), tags=["blue", "red"])
     child = idn.create_project(name=unique("child"), parent_id=parent.id)
@@ -41,7 +41,9 @@ def test_projects_hierarchy_and_tags(twinstack_conn: Any) -> None:
     assert idn.find_project(parent.name) is None
 
 
-def test_project_tag_api(twinstack_conn: Any, twinstack_cloud: CloudHandle) -> None:
+def test_project_tag_api(
+    twinstack_conn: Any, twinstack_cloud: CloudHandle, unique: Callable[[str], str]
+) -> None:
     project = twinstack_conn.identity.create_project(name=unique("tags"))
     session = twinstack_conn.session
     base = f"{twinstack_cloud.url}/identity/v3/projects/{project.id}/tags"
@@ -55,7 +57,7 @@ def test_project_tag_api(twinstack_conn: Any, twinstack_cloud: CloudHandle) -> N
     assert session.get(base).json() == {"tags": []}
 
 
-def test_users_with_extra_attributes(twinstack_conn: Any) -> None:
+def test_users_with_extra_attributes(twinstack_conn: Any, unique: Callable[[str], str]) -> None:
     idn = twinstack_conn.identity
     project = idn.create_project(name=unique("home"))
     user = idn.create_user(
@@ -77,7 +79,7 @@ def test_users_with_extra_attributes(twinstack_conn: Any) -> None:
         idn.get_user(user.id)
 
 
-def test_groups_and_membership(twinstack_conn: Any) -> None:
+def test_groups_and_membership(twinstack_conn: Any, unique: Callable[[str], str]) -> None:
     idn = twinstack_conn.identity
     group = idn.create_group(name=unique("grp"), description="g")
     user = idn.create_user(name=unique("member"), password="pw")
@@ -93,7 +95,7 @@ def test_groups_and_membership(twinstack_conn: Any) -> None:
     assert idn.find_group(group.name) is None
 
 
-def test_roles_implied_and_domain_roles(twinstack_conn: Any) -> None:
+def test_roles_implied_and_domain_roles(twinstack_conn: Any, unique: Callable[[str], str]) -> None:
     idn = twinstack_conn.identity
     prior = idn.create_role(name=unique("prior"), description="p")
     implied = idn.create_role(name=unique("implied"))
@@ -121,7 +123,7 @@ def test_roles_implied_and_domain_roles(twinstack_conn: Any) -> None:
         idn.delete_role(role)
 
 
-def test_grants_and_role_assignments(twinstack_conn: Any) -> None:
+def test_grants_and_role_assignments(twinstack_conn: Any, unique: Callable[[str], str]) -> None:
     idn = twinstack_conn.identity
     project = idn.create_project(name=unique("gp"))
     child = idn.create_project(name=unique("gc"), parent_id=project.id)
@@ -167,7 +169,7 @@ def test_grants_and_role_assignments(twinstack_conn: Any) -> None:
     assert not list(idn.role_assignments(scope_project_id=project.id))
 
 
-def test_regions_services_endpoints(twinstack_conn: Any) -> None:
+def test_regions_services_endpoints(twinstack_conn: Any, unique: Callable[[str], str]) -> None:
     idn = twinstack_conn.identity
     region = idn.create_region(id=unique("Region"), description="r")
     sub = idn.create_region(id=unique("Sub"), parent_region_id=region.id)
@@ -196,7 +198,9 @@ def test_regions_services_endpoints(twinstack_conn: Any) -> None:
         idn.get_region(sub.id)
 
 
-def test_application_credentials(twinstack_conn: Any, twinstack_cloud: CloudHandle) -> None:
+def test_application_credentials(
+    twinstack_conn: Any, twinstack_cloud: CloudHandle, unique: Callable[[str], str]
+) -> None:
     idn = twinstack_conn.identity
     me = twinstack_conn.current_user_id
     reader = idn.find_role("reader")
@@ -226,7 +230,7 @@ def test_application_credentials(twinstack_conn: Any, twinstack_cloud: CloudHand
         idn.get_application_credential(me, cred.id)
 
 
-def test_credentials(twinstack_conn: Any) -> None:
+def test_credentials(twinstack_conn: Any, unique: Callable[[str], str]) -> None:
     idn = twinstack_conn.identity
     user = idn.create_user(name=unique("cu"), password="pw")
     cred = idn.create_credential(type="totp", blob="secret-blob", user_id=user.id)
