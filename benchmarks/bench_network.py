@@ -63,7 +63,9 @@ def in_process(networks: int, ports: int) -> dict[str, Any]:
     count = min(networks, 1000)
     t0 = time.perf_counter()
     for i, net_id in enumerate(net_ids[:count]):
-        svc.create_subnet(ctx, {"network_id": net_id, "ip_version": 4, "cidr": f"10.{i // 256}.{i % 256}.0/24"})
+        svc.create_subnet(
+            ctx, {"network_id": net_id, "ip_version": 4, "cidr": f"10.{i // 256}.{i % 256}.0/24"}
+        )
     t_sub = time.perf_counter() - t0
 
     big = svc.create_network(ctx, {"name": "ports"})
@@ -75,10 +77,14 @@ def in_process(networks: int, ports: int) -> dict[str, Any]:
     macs = {p["mac_address"] for p in made}
     cloud.db.dispose()
     return {
-        "networks": networks, "networks_per_s": round(networks / t_net, 1),
-        "subnets": count, "subnets_per_s": round(count / t_sub, 1),
-        "ports": ports, "ports_per_s": round(ports / t_port, 1),
-        "duplicate_ips": ports - len(ips), "duplicate_macs": ports - len(macs),
+        "networks": networks,
+        "networks_per_s": round(networks / t_net, 1),
+        "subnets": count,
+        "subnets_per_s": round(count / t_sub, 1),
+        "ports": ports,
+        "ports_per_s": round(ports / t_port, 1),
+        "duplicate_ips": ports - len(ips),
+        "duplicate_macs": ports - len(macs),
     }
 
 
@@ -90,7 +96,16 @@ def free_port() -> int:
 
 
 def start_server(port: int) -> tuple[subprocess.Popen[bytes], str]:
-    cmd = [sys.executable, "-m", "twinstack.cli", "serve", "--port", str(port), "--no-clouds-yaml", "--ephemeral"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "twinstack.cli",
+        "serve",
+        "--port",
+        str(port),
+        "--no-clouds-yaml",
+        "--ephemeral",
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     t0 = time.perf_counter()
     with httpx.Client() as client:
@@ -118,8 +133,10 @@ class Conn:
 
     async def request(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
         data = json.dumps(body).encode() if body is not None else b""
-        head = (f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Auth-Token: {self.token}\r\n"
-                f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n")
+        head = (
+            f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Auth-Token: {self.token}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n"
+        )
         self.writer.write(head.encode() + data)
         status = int((await self.reader.readline()).split()[1])
         size = 0
@@ -137,8 +154,7 @@ class Conn:
         self.writer.close()
 
 
-async def run_many(port: int, token: str, connections: int, count: int,
-                   make: Any) -> tuple[float, list[Any]]:
+async def run_many(port: int, token: str, connections: int, count: int, make: Any) -> tuple[float, list[Any]]:
     """``count`` requests from ``connections`` concurrent connections; returns (seconds, bodies)."""
     conns = [await Conn(port, token).open() for _ in range(connections)]
     results: list[Any] = []
@@ -168,31 +184,58 @@ async def over_http(port: int, token: str, networks: int, ports: int, connection
     project = tok["networks"][0]["project_id"]
     status, _ = await conn.request("PUT", f"/networking/v2.0/quotas/{project}", {"quota": UNLIMITED})
     assert status == 200
-    t_net, made = await run_many(port, token, connections, networks, lambda i: (
-        "POST", "/networking/v2.0/networks", {"network": {"name": f"h{i}"}}, 201))
+    t_net, made = await run_many(
+        port,
+        token,
+        connections,
+        networks,
+        lambda i: ("POST", "/networking/v2.0/networks", {"network": {"name": f"h{i}"}}, 201),
+    )
     net_ids = [b["network"]["id"] for b in made]
     count = min(networks, 1000)
-    t_sub, _ = await run_many(port, token, connections, count, lambda i: (
-        "POST", "/networking/v2.0/subnets",
-        {"subnet": {"network_id": net_ids[i], "ip_version": 4, "cidr": f"10.{i // 256}.{i % 256}.0/24"}}, 201))
+    t_sub, _ = await run_many(
+        port,
+        token,
+        connections,
+        count,
+        lambda i: (
+            "POST",
+            "/networking/v2.0/subnets",
+            {"subnet": {"network_id": net_ids[i], "ip_version": 4, "cidr": f"10.{i // 256}.{i % 256}.0/24"}},
+            201,
+        ),
+    )
     _, big = await conn.request("POST", "/networking/v2.0/networks", {"network": {"name": "ports"}})
     big_id = big["network"]["id"]
-    await conn.request("POST", "/networking/v2.0/subnets",
-                       {"subnet": {"network_id": big_id, "ip_version": 4, "cidr": "172.16.0.0/16"}})
-    t_port, _ = await run_many(port, token, connections, ports, lambda i: (
-        "POST", "/networking/v2.0/ports", {"port": {"network_id": big_id}}, 201))
-    _, listed = await conn.request("GET", f"/networking/v2.0/ports?network_id={big_id}&fields=fixed_ips"
-                                          "&fields=mac_address")
+    await conn.request(
+        "POST",
+        "/networking/v2.0/subnets",
+        {"subnet": {"network_id": big_id, "ip_version": 4, "cidr": "172.16.0.0/16"}},
+    )
+    t_port, _ = await run_many(
+        port,
+        token,
+        connections,
+        ports,
+        lambda i: ("POST", "/networking/v2.0/ports", {"port": {"network_id": big_id}}, 201),
+    )
+    _, listed = await conn.request(
+        "GET", f"/networking/v2.0/ports?network_id={big_id}&fields=fixed_ips&fields=mac_address"
+    )
     conn.close()
     ips = [p["fixed_ips"][0]["ip_address"] for p in listed["ports"]]
     macs = [p["mac_address"] for p in listed["ports"]]
     assert len(listed["ports"]) == ports
     return {
         "connections": connections,
-        "networks": networks, "networks_per_s": round(networks / t_net, 1),
-        "subnets": count, "subnets_per_s": round(count / t_sub, 1),
-        "ports": ports, "ports_per_s": round(ports / t_port, 1),
-        "duplicate_ips": len(ips) - len(set(ips)), "duplicate_macs": len(macs) - len(set(macs)),
+        "networks": networks,
+        "networks_per_s": round(networks / t_net, 1),
+        "subnets": count,
+        "subnets_per_s": round(count / t_sub, 1),
+        "ports": ports,
+        "ports_per_s": round(ports / t_port, 1),
+        "duplicate_ips": len(ips) - len(set(ips)),
+        "duplicate_macs": len(macs) - len(set(macs)),
     }
 
 
@@ -218,7 +261,8 @@ def main() -> None:
         "targets": TARGETS,
         "in_process": local,
         "http": remote,
-        "reported": "http (the client's view: auth, JSON and HTTP included); in_process is the service layer alone",
+        "reported": "http (the client's view: auth, JSON and HTTP included); "
+        "in_process is the service layer alone",
         "met": {key: remote[key] >= target for key, target in TARGETS.items()},
     }
     out = Path(__file__).resolve().parent / "results" / "network.json"

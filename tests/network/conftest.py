@@ -29,7 +29,9 @@ class Neutron:
     """Raw neutron HTTP calls with a token, for asserting status codes and fault bodies."""
 
     def __init__(self, base: str, token: str) -> None:
-        self.client = httpx.Client(base_url=base + "/networking/v2.0", headers={"X-Auth-Token": token}, timeout=30)
+        self.client = httpx.Client(
+            base_url=base + "/networking/v2.0", headers={"X-Auth-Token": token}, timeout=30
+        )
 
     def request(self, method: str, path: str, body: Any = None, **kw: Any) -> httpx.Response:
         return self.client.request(method, path, json=body, **kw)

@@ -20,7 +20,9 @@ def test_issue_command_sequence(cli: Any, demo: Any, uniq: Any) -> None:
     member.run("router", "set", "--external-gateway", "public", router)
     shown = demo.network.find_router(router)
     gateway = shown.external_gateway_info
-    assert gateway["enable_snat"] is True and gateway["external_fixed_ips"][0]["ip_address"].startswith("172.24.4.")
+    assert gateway["enable_snat"] is True and gateway["external_fixed_ips"][0]["ip_address"].startswith(
+        "172.24.4."
+    )
     interfaces = list(demo.network.ports(device_id=shown.id, device_owner="network:router_interface"))
     assert [i.fixed_ips[0]["subnet_id"] for i in interfaces] == [subnet["id"]]
 
@@ -36,7 +38,9 @@ def test_issue_command_sequence(cli: Any, demo: Any, uniq: Any) -> None:
     assert associated.port_id == created["id"] and associated.fixed_ip_address == fixed["ip_address"]
     assert associated.router_id == shown.id and associated.status == "ACTIVE"
 
-    rule = member.json("security", "group", "rule", "create", "--protocol", "tcp", "--dst-port", "22", "default")
+    rule = member.json(
+        "security", "group", "rule", "create", "--protocol", "tcp", "--dst-port", "22", "default"
+    )
     assert rule["protocol"] == "tcp" and rule["port_range_min"] == 22 and rule["port_range_max"] == 22
     assert rule["direction"] == "ingress" and rule["ether_type"] == "IPv4"
     # Leave the demo project's default group as it was.

@@ -8,7 +8,9 @@ from typing import Any
 from twinstack.testing import CloudHandle
 
 
-def test_concurrent_port_creates_get_distinct_ips_and_macs(twinstack_cloud: CloudHandle, admin: Any, uniq: Any) -> None:
+def test_concurrent_port_creates_get_distinct_ips_and_macs(
+    twinstack_cloud: CloudHandle, admin: Any, uniq: Any
+) -> None:
     net = admin.network.create_network(name=uniq("race"))
     admin.network.create_subnet(network_id=net.id, ip_version=4, cidr="10.60.0.0/24")
     conns = [twinstack_cloud.connect() for _ in range(8)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.network.conftest import Neutron, fault
+
 from twinstack.services.network.api.extensions import ALIASES
 
 
@@ -33,8 +34,9 @@ def test_tags(demo_api: Neutron, uniq: Any) -> None:
     assert demo_api.get(f"/networks/{net['id']}").json()["network"]["tags"] == ["blue", "green"]
     found = demo_api.get("/networks", params={"tags": "blue,green"}).json()["networks"]
     assert [n["id"] for n in found] == [net["id"]]
-    assert net["id"] not in [n["id"] for n in demo_api.get("/networks", params={"not-tags-any": "blue"})
-                             .json()["networks"]]
+    assert net["id"] not in [
+        n["id"] for n in demo_api.get("/networks", params={"not-tags-any": "blue"}).json()["networks"]
+    ]
     assert demo_api.delete(f"{base}/blue").status_code == 204
     assert demo_api.delete(base).status_code == 204
     assert demo_api.get(base).json() == {"tags": []}
@@ -45,9 +47,17 @@ def test_tags(demo_api: Neutron, uniq: Any) -> None:
 def test_rbac_shares_a_network(api: Neutron, demo_api: Neutron, demo: Any, uniq: Any) -> None:
     net = api.post("/networks", {"network": {"name": uniq("shared-by-rbac")}}).json()["network"]
     fault(demo_api.get(f"/networks/{net['id']}"), 404, "NetworkNotFound")
-    policy = api.post("/rbac-policies", {"rbac_policy": {
-        "object_type": "network", "object_id": net["id"], "action": "access_as_shared",
-        "target_tenant": demo.current_project_id}}).json()["rbac_policy"]
+    policy = api.post(
+        "/rbac-policies",
+        {
+            "rbac_policy": {
+                "object_type": "network",
+                "object_id": net["id"],
+                "action": "access_as_shared",
+                "target_tenant": demo.current_project_id,
+            }
+        },
+    ).json()["rbac_policy"]
     assert policy["target_tenant"] == demo.current_project_id
     assert demo_api.get(f"/networks/{net['id']}").status_code == 200
     api.post("/subnets", {"subnet": {"network_id": net["id"], "ip_version": 4, "cidr": "10.94.0.0/24"}})
@@ -61,8 +71,9 @@ def test_rbac_shares_a_network(api: Neutron, demo_api: Neutron, demo: Any, uniq:
 
 def test_address_scopes(demo: Any, uniq: Any) -> None:
     scope = demo.network.create_address_scope(name=uniq("scope"), ip_version=4)
-    pool = demo.network.create_subnet_pool(name=uniq("scoped"), prefixes=["10.201.0.0/16"],
-                                           address_scope_id=scope.id)
+    pool = demo.network.create_subnet_pool(
+        name=uniq("scoped"), prefixes=["10.201.0.0/16"], address_scope_id=scope.id
+    )
     net = demo.network.create_network(name=uniq("scoped"))
     demo.network.create_subnet(network_id=net.id, ip_version=4, subnetpool_id=pool.id, prefixlen=24)
     assert demo.network.get_network(net.id).ipv4_address_scope_id == scope.id
@@ -75,15 +86,22 @@ def test_trunks(demo: Any, demo_api: Neutron, uniq: Any) -> None:
     net = demo.network.create_network(name=uniq("trunk"))
     demo.network.create_subnet(network_id=net.id, ip_version=4, cidr="10.95.0.0/24")
     parent, child, other = (demo.network.create_port(network_id=net.id) for _ in range(3))
-    trunk = demo.network.create_trunk(port_id=parent.id, name=uniq("t"), sub_ports=[
-        {"port_id": child.id, "segmentation_type": "vlan", "segmentation_id": 100}])
+    trunk = demo.network.create_trunk(
+        port_id=parent.id,
+        name=uniq("t"),
+        sub_ports=[{"port_id": child.id, "segmentation_type": "vlan", "segmentation_id": 100}],
+    )
     assert trunk.status == "DOWN" and trunk.sub_ports[0]["segmentation_id"] == 100
     assert demo.network.get_port(child.id).device_owner == "trunk:subport"
-    r = demo_api.put(f"/trunks/{trunk.id}/add_subports", {"sub_ports": [
-        {"port_id": other.id, "segmentation_type": "vlan", "segmentation_id": 100}]})
+    r = demo_api.put(
+        f"/trunks/{trunk.id}/add_subports",
+        {"sub_ports": [{"port_id": other.id, "segmentation_type": "vlan", "segmentation_id": 100}]},
+    )
     fault(r, 409, "DuplicateSubPort")
-    r = demo_api.put(f"/trunks/{trunk.id}/add_subports", {"sub_ports": [
-        {"port_id": other.id, "segmentation_type": "vlan", "segmentation_id": 101}]})
+    r = demo_api.put(
+        f"/trunks/{trunk.id}/add_subports",
+        {"sub_ports": [{"port_id": other.id, "segmentation_type": "vlan", "segmentation_id": 101}]},
+    )
     assert r.status_code == 200 and len(r.json()["sub_ports"]) == 2
     fault(demo_api.post("/trunks", {"trunk": {"port_id": parent.id}}), 409, "TrunkPortInUse")
     fault(demo_api.delete(f"/ports/{parent.id}"), 409, "PortInUseAsTrunkParent")

@@ -7,15 +7,53 @@ from typing import Any
 from tests.network.conftest import Neutron, fault
 
 NETWORK_KEYS = {
-    "admin_state_up", "availability_zone_hints", "availability_zones", "created_at", "description", "dns_domain",
-    "id", "ipv4_address_scope", "ipv6_address_scope", "is_default", "l2_adjacency", "mtu", "name",
-    "port_security_enabled", "project_id", "qos_policy_id", "revision_number", "router:external", "shared",
-    "status", "subnets", "tags", "tenant_id", "updated_at",
+    "admin_state_up",
+    "availability_zone_hints",
+    "availability_zones",
+    "created_at",
+    "description",
+    "dns_domain",
+    "id",
+    "ipv4_address_scope",
+    "ipv6_address_scope",
+    "is_default",
+    "l2_adjacency",
+    "mtu",
+    "name",
+    "port_security_enabled",
+    "project_id",
+    "qos_policy_id",
+    "revision_number",
+    "router:external",
+    "shared",
+    "status",
+    "subnets",
+    "tags",
+    "tenant_id",
+    "updated_at",
 }
 PORT_KEYS = {
-    "admin_state_up", "allowed_address_pairs", "binding:vnic_type", "created_at", "description", "device_id",
-    "device_owner", "extra_dhcp_opts", "fixed_ips", "id", "mac_address", "name", "network_id", "port_security_enabled",
-    "project_id", "revision_number", "security_groups", "status", "tags", "tenant_id", "updated_at",
+    "admin_state_up",
+    "allowed_address_pairs",
+    "binding:vnic_type",
+    "created_at",
+    "description",
+    "device_id",
+    "device_owner",
+    "extra_dhcp_opts",
+    "fixed_ips",
+    "id",
+    "mac_address",
+    "name",
+    "network_id",
+    "port_security_enabled",
+    "project_id",
+    "revision_number",
+    "security_groups",
+    "status",
+    "tags",
+    "tenant_id",
+    "updated_at",
 }
 
 
@@ -25,7 +63,9 @@ def test_seeded_topology(admin: Any, demo: Any) -> None:
     (subnet,) = [admin.network.get_subnet(s) for s in public.subnet_ids]
     assert subnet.name == "public-subnet" and subnet.cidr == "172.24.4.0/24"
     private = demo.network.find_network("private")
-    assert private.is_shared and [demo.network.get_subnet(s).cidr for s in private.subnet_ids] == ["10.0.0.0/26"]
+    assert private.is_shared and [demo.network.get_subnet(s).cidr for s in private.subnet_ids] == [
+        "10.0.0.0/26"
+    ]
     router = demo.network.find_router("router1")
     assert router.external_gateway_info["network_id"] == public.id
     # A member sees the external network but not its provider details.
@@ -47,7 +87,9 @@ def test_network_views_and_updates(api: Neutron, demo_api: Neutron, uniq: Any) -
     assert r.json()["network"]["mtu"] == 1400
     # Admin-only attributes: neutron's policy answers 403.
     fault(demo_api.put(f"/networks/{net['id']}", {"network": {"shared": True}}), 403, "PolicyNotAuthorized")
-    fault(demo_api.post("/networks", {"network": {"provider:network_type": "vlan"}}), 403, "PolicyNotAuthorized")
+    fault(
+        demo_api.post("/networks", {"network": {"provider:network_type": "vlan"}}), 403, "PolicyNotAuthorized"
+    )
     assert demo_api.delete(f"/networks/{net['id']}").status_code == 204
     fault(demo_api.get(f"/networks/{net['id']}"), 404, "NetworkNotFound")
 
@@ -66,8 +108,12 @@ def test_project_isolation(api: Neutron, demo_api: Neutron, uniq: Any) -> None:
 
 def test_filters_sorting_pagination_fields(demo_api: Neutron, uniq: Any) -> None:
     prefix = uniq("page")
-    ids = [demo_api.post("/networks", {"network": {"name": f"{prefix}-{i}", "admin_state_up": i % 2 == 0}})
-           .json()["network"]["id"] for i in range(5)]
+    ids = [
+        demo_api.post(
+            "/networks", {"network": {"name": f"{prefix}-{i}", "admin_state_up": i % 2 == 0}}
+        ).json()["network"]["id"]
+        for i in range(5)
+    ]
     names = [f"{prefix}-{i}" for i in range(5)]
     r = demo_api.get("/networks", params=[("name", names[1]), ("name", names[3])])
     assert sorted(n["name"] for n in r.json()["networks"]) == [names[1], names[3]]
@@ -87,7 +133,9 @@ def test_filters_sorting_pagination_fields(demo_api: Neutron, uniq: Any) -> None
         url = nxt[0].split("/v2.0", 1)[1] if nxt else ""
     assert seen == sorted(seen) and [n for n in seen if n.startswith(prefix)] == names
     fault(demo_api.get("/networks", params={"flavor": "x"}), 400, "HTTPBadRequest")
-    err = fault(demo_api.get("/networks", params={"sort_key": "subnets", "sort_dir": "asc"}), 400, "HTTPBadRequest")
+    err = fault(
+        demo_api.get("/networks", params={"sort_key": "subnets", "sort_dir": "asc"}), 400, "HTTPBadRequest"
+    )
     assert err["message"] == "['subnets'] is invalid attribute for sort_keys"
     for net_id in ids:
         demo_api.delete(f"/networks/{net_id}")
@@ -96,13 +144,19 @@ def test_filters_sorting_pagination_fields(demo_api: Neutron, uniq: Any) -> None
 def test_subnet_v4_v6_and_pools(demo: Any, uniq: Any) -> None:
     net = demo.network.create_network(name=uniq("dual"))
     v4 = demo.network.create_subnet(
-        network_id=net.id, ip_version=4, cidr="192.168.10.0/24", gateway_ip="192.168.10.254",
+        network_id=net.id,
+        ip_version=4,
+        cidr="192.168.10.0/24",
+        gateway_ip="192.168.10.254",
         allocation_pools=[{"start": "192.168.10.10", "end": "192.168.10.20"}],
-        dns_nameservers=["8.8.8.8"], host_routes=[{"destination": "10.9.0.0/16", "nexthop": "192.168.10.5"}])
+        dns_nameservers=["8.8.8.8"],
+        host_routes=[{"destination": "10.9.0.0/16", "nexthop": "192.168.10.5"}],
+    )
     assert v4.gateway_ip == "192.168.10.254" and v4.is_dhcp_enabled
     assert v4.dns_nameservers == ["8.8.8.8"] and v4.host_routes[0]["nexthop"] == "192.168.10.5"
-    slaac = demo.network.create_subnet(network_id=net.id, ip_version=6, cidr="fd00:1::/64",
-                                       ipv6_ra_mode="slaac", ipv6_address_mode="slaac")
+    slaac = demo.network.create_subnet(
+        network_id=net.id, ip_version=6, cidr="fd00:1::/64", ipv6_ra_mode="slaac", ipv6_address_mode="slaac"
+    )
     assert slaac.gateway_ip == "fd00:1::1"
     assert slaac.allocation_pools == [{"start": "fd00:1::2", "end": "fd00:1::ffff:ffff:ffff:ffff"}]
     port = demo.network.create_port(network_id=net.id)
@@ -116,7 +170,9 @@ def test_subnet_v4_v6_and_pools(demo: Any, uniq: Any) -> None:
 
 
 def test_subnetpool_prefix_allocation(demo: Any, uniq: Any) -> None:
-    pool = demo.network.create_subnet_pool(name=uniq("pool"), prefixes=["10.200.0.0/16"], default_prefixlen=24)
+    pool = demo.network.create_subnet_pool(
+        name=uniq("pool"), prefixes=["10.200.0.0/16"], default_prefixlen=24
+    )
     assert pool.minimum_prefix_length == 8 and pool.maximum_prefix_length == 32 and pool.ip_version == 4
     net = demo.network.create_network(name=uniq("pooled"))
     first = demo.network.create_subnet(network_id=net.id, ip_version=4, subnetpool_id=pool.id)
@@ -129,21 +185,39 @@ def test_subnetpool_prefix_allocation(demo: Any, uniq: Any) -> None:
 def test_port_features(demo: Any, demo_api: Neutron, uniq: Any) -> None:
     net = demo.network.create_network(name=uniq("pnet"))
     sub = demo.network.create_subnet(network_id=net.id, ip_version=4, cidr="10.77.0.0/28")
-    r = demo_api.post("/ports", {"port": {"network_id": net.id, "fixed_ips": [{"ip_address": "10.77.0.9"}],
-                                          "allowed_address_pairs": [{"ip_address": "10.77.0.100/32"}]}})
+    r = demo_api.post(
+        "/ports",
+        {
+            "port": {
+                "network_id": net.id,
+                "fixed_ips": [{"ip_address": "10.77.0.9"}],
+                "allowed_address_pairs": [{"ip_address": "10.77.0.100/32"}],
+            }
+        },
+    )
     assert r.status_code == 201
     port = r.json()["port"]
     assert set(port) >= PORT_KEYS and "binding:host_id" not in port  # binding details are admin-only
     assert port["fixed_ips"] == [{"subnet_id": sub.id, "ip_address": "10.77.0.9"}]
-    assert port["allowed_address_pairs"] == [{"ip_address": "10.77.0.100/32", "mac_address": port["mac_address"]}]
-    fault(demo_api.post("/ports", {"port": {"network_id": net.id, "fixed_ips": [{"ip_address": "10.77.0.9"}]}}),
-          409, "IpAddressAlreadyAllocated")
-    fault(demo_api.post("/ports", {"port": {"network_id": net.id, "binding:host_id": "h1"}}), 403,
-          "PolicyNotAuthorized")
+    assert port["allowed_address_pairs"] == [
+        {"ip_address": "10.77.0.100/32", "mac_address": port["mac_address"]}
+    ]
+    fault(
+        demo_api.post("/ports", {"port": {"network_id": net.id, "fixed_ips": [{"ip_address": "10.77.0.9"}]}}),
+        409,
+        "IpAddressAlreadyAllocated",
+    )
+    fault(
+        demo_api.post("/ports", {"port": {"network_id": net.id, "binding:host_id": "h1"}}),
+        403,
+        "PolicyNotAuthorized",
+    )
     r = demo_api.put(f"/ports/{port['id']}", {"port": {"fixed_ips": [{"subnet_id": sub.id}], "name": "x"}})
     assert r.status_code == 200 and r.json()["port"]["fixed_ips"][0]["ip_address"] != "10.77.0.9"
-    r = demo_api.put(f"/ports/{port['id']}", {"port": {"port_security_enabled": False, "security_groups": [],
-                                                       "allowed_address_pairs": []}})
+    r = demo_api.put(
+        f"/ports/{port['id']}",
+        {"port": {"port_security_enabled": False, "security_groups": [], "allowed_address_pairs": []}},
+    )
     assert r.json()["port"]["port_security_enabled"] is False and r.json()["port"]["security_groups"] == []
     # Filters on fixed IPs (and the ip-substring extension).
     address = r.json()["port"]["fixed_ips"][0]["ip_address"]
@@ -175,23 +249,40 @@ def test_routers_and_floating_ips(demo: Any, demo_api: Neutron, uniq: Any) -> No
     port = demo.network.create_port(network_id=net.id)
     fip = demo.network.create_ip(floating_network_id=public.id)
     # No router between the subnet and public yet.
-    err = fault(demo_api.put(f"/floatingips/{fip.id}", {"floatingip": {"port_id": port.id}}), 404,
-                "ExternalGatewayForFloatingIPNotFound")
+    err = fault(
+        demo_api.put(f"/floatingips/{fip.id}", {"floatingip": {"port_id": port.id}}),
+        404,
+        "ExternalGatewayForFloatingIPNotFound",
+    )
     assert "is not reachable from subnet" in err["message"]
     router = demo.network.create_router(name=uniq("r"), external_gateway_info={"network_id": public.id})
     info = demo.network.add_interface_to_router(router, subnet_id=sub.id)
     assert info["subnet_id"] == sub.id and info["network_id"] == net.id
     interface = demo.network.get_port(info["port_id"])
-    assert interface.device_owner == "network:router_interface" and interface.fixed_ips[0]["ip_address"] == "10.79.0.1"
+    assert (
+        interface.device_owner == "network:router_interface"
+        and interface.fixed_ips[0]["ip_address"] == "10.79.0.1"
+    )
     fip = demo.network.update_ip(fip, port_id=port.id)
     assert fip.router_id == router.id and fip.status == "ACTIVE" and fip.port_details["network_id"] == net.id
-    fault(demo_api.put(f"/routers/{router.id}/remove_router_interface", {"subnet_id": sub.id}), 409,
-          "RouterInterfaceInUseByFloatingIP")
+    fault(
+        demo_api.put(f"/routers/{router.id}/remove_router_interface", {"subnet_id": sub.id}),
+        409,
+        "RouterInterfaceInUseByFloatingIP",
+    )
     fault(demo_api.delete(f"/routers/{router.id}"), 409, "RouterInUse")
-    router = demo.network.update_router(router, routes=[{"destination": "10.80.0.0/24", "nexthop": "10.79.0.50"}])
+    router = demo.network.update_router(
+        router, routes=[{"destination": "10.80.0.0/24", "nexthop": "10.79.0.50"}]
+    )
     assert router.routes == [{"destination": "10.80.0.0/24", "nexthop": "10.79.0.50"}]
-    fault(demo_api.put(f"/routers/{router.id}", {"router": {"routes": [
-        {"destination": "10.81.0.0/24", "nexthop": "192.0.2.1"}]}}), 400, "InvalidRoutes")
+    fault(
+        demo_api.put(
+            f"/routers/{router.id}",
+            {"router": {"routes": [{"destination": "10.81.0.0/24", "nexthop": "192.0.2.1"}]}},
+        ),
+        400,
+        "InvalidRoutes",
+    )
     demo.network.update_router(router, routes=[])
     demo.network.delete_port(port)
     assert demo.network.get_ip(fip.id).port_id is None
@@ -206,28 +297,67 @@ def test_security_groups(demo: Any, demo_api: Neutron, uniq: Any) -> None:
     (default,) = groups
     rules = default["security_group_rules"]
     assert sorted((r["direction"], r["ethertype"], r["remote_group_id"] == default["id"]) for r in rules) == [
-        ("egress", "IPv4", False), ("egress", "IPv6", False), ("ingress", "IPv4", True), ("ingress", "IPv6", True)]
+        ("egress", "IPv4", False),
+        ("egress", "IPv6", False),
+        ("ingress", "IPv4", True),
+        ("ingress", "IPv6", True),
+    ]
     sg = demo.network.create_security_group(name=uniq("web"))
     assert sorted(r["direction"] for r in sg.security_group_rules) == ["egress", "egress"]
-    rule = demo.network.create_security_group_rule(security_group_id=sg.id, direction="ingress", protocol="tcp",
-                                                   port_range_min=80, port_range_max=80, remote_ip_prefix="0.0.0.0/0")
+    rule = demo.network.create_security_group_rule(
+        security_group_id=sg.id,
+        direction="ingress",
+        protocol="tcp",
+        port_range_min=80,
+        port_range_max=80,
+        remote_ip_prefix="0.0.0.0/0",
+    )
     assert rule.protocol == "tcp" and rule.remote_ip_prefix == "0.0.0.0/0"
-    body = {"security_group_rule": {"security_group_id": sg.id, "direction": "ingress", "protocol": "tcp",
-                                    "port_range_min": 80, "port_range_max": 80, "remote_ip_prefix": "0.0.0.0/0"}}
+    body = {
+        "security_group_rule": {
+            "security_group_id": sg.id,
+            "direction": "ingress",
+            "protocol": "tcp",
+            "port_range_min": 80,
+            "port_range_max": 80,
+            "remote_ip_prefix": "0.0.0.0/0",
+        }
+    }
     fault(demo_api.post("/security-group-rules", body), 409, "SecurityGroupRuleExists")
     bad = {**body["security_group_rule"], "port_range_min": 90, "port_range_max": 80}
-    fault(demo_api.post("/security-group-rules", {"security_group_rule": bad}), 400, "SecurityGroupInvalidPortRange")
+    fault(
+        demo_api.post("/security-group-rules", {"security_group_rule": bad}),
+        400,
+        "SecurityGroupInvalidPortRange",
+    )
     bad = {"security_group_id": sg.id, "direction": "ingress", "port_range_min": 22}
-    fault(demo_api.post("/security-group-rules", {"security_group_rule": bad}), 400,
-          "SecurityGroupProtocolRequiredWithPorts")
+    fault(
+        demo_api.post("/security-group-rules", {"security_group_rule": bad}),
+        400,
+        "SecurityGroupProtocolRequiredWithPorts",
+    )
     bad = {"security_group_id": sg.id, "direction": "ingress", "protocol": "icmp", "port_range_min": 300}
-    fault(demo_api.post("/security-group-rules", {"security_group_rule": bad}), 400, "SecurityGroupInvalidIcmpValue")
+    fault(
+        demo_api.post("/security-group-rules", {"security_group_rule": bad}),
+        400,
+        "SecurityGroupInvalidIcmpValue",
+    )
     bad = {"security_group_id": sg.id, "direction": "ingress", "protocol": "bogus"}
-    fault(demo_api.post("/security-group-rules", {"security_group_rule": bad}), 400,
-          "SecurityGroupRuleInvalidProtocol")
-    bad = {"security_group_id": sg.id, "direction": "ingress", "remote_ip_prefix": "10.0.0.0/8",
-           "remote_group_id": sg.id}
-    fault(demo_api.post("/security-group-rules", {"security_group_rule": bad}), 400,
-          "SecurityGroupRemoteGroupAndRemoteIpPrefix")
+    fault(
+        demo_api.post("/security-group-rules", {"security_group_rule": bad}),
+        400,
+        "SecurityGroupRuleInvalidProtocol",
+    )
+    bad = {
+        "security_group_id": sg.id,
+        "direction": "ingress",
+        "remote_ip_prefix": "10.0.0.0/8",
+        "remote_group_id": sg.id,
+    }
+    fault(
+        demo_api.post("/security-group-rules", {"security_group_rule": bad}),
+        400,
+        "SecurityGroupRemoteGroupAndRemoteIpPrefix",
+    )
     fault(demo_api.delete(f"/security-groups/{default['id']}"), 409, "SecurityGroupCannotRemoveDefault")
     demo.network.delete_security_group(sg)

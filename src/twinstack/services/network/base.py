@@ -70,14 +70,19 @@ class ServiceBase:
 
     def touch(self, conn: Connection, table: Any, row_id: str, **values: Any) -> None:
         """Update a row and bump its revision, as neutron's standard attributes do."""
-        conn.execute(update(table).where(table.c.id == row_id).values(
-            updated_at=self.now(), revision_number=table.c.revision_number + 1, **values))
+        conn.execute(
+            update(table)
+            .where(table.c.id == row_id)
+            .values(updated_at=self.now(), revision_number=table.c.revision_number + 1, **values)
+        )
 
     @staticmethod
     def owned(ctx: RequestContext, row: dict[str, Any]) -> bool:
         return ctx.is_admin or row.get("project_id") == ctx.project_id
 
-    def owned_row(self, conn: Connection, ctx: RequestContext, kind: str, table: Any, row_id: str) -> dict[str, Any]:
+    def owned_row(
+        self, conn: Connection, ctx: RequestContext, kind: str, table: Any, row_id: str
+    ) -> dict[str, Any]:
         """A row the caller owns (admins own everything); another project's is not found."""
         found = self.row(conn, table, row_id)
         if found is None or not self.owned(ctx, found):
@@ -90,8 +95,14 @@ class ServiceBase:
             return None
         return or_(table.c.project_id == ctx.project_id, *alternatives)
 
-    def select_items(self, conn: Connection, resource: Resource, ctx: RequestContext, params: ListParams | None,
-                     *where: Any) -> list[dict[str, Any]]:
+    def select_items(
+        self,
+        conn: Connection,
+        resource: Resource,
+        ctx: RequestContext,
+        params: ListParams | None,
+        *where: Any,
+    ) -> list[dict[str, Any]]:
         table = resource.table
         assert table is not None
         query = select(table)
@@ -131,7 +142,9 @@ class ServiceBase:
     def quota_limits(conn: Connection, project_id: str) -> dict[str, int]:
         limits = dict(DEFAULT_QUOTAS)
         q = m.quotas
-        for resource, limit in conn.execute(select(q.c.resource, q.c.hard_limit).where(q.c.project_id == project_id)):
+        for resource, limit in conn.execute(
+            select(q.c.resource, q.c.hard_limit).where(q.c.project_id == project_id)
+        ):
             limits[resource] = limit
         return limits
 
@@ -171,12 +184,15 @@ def by_id(table: Any) -> Any:
     return stmt
 
 
-_COUNT = {name: select(func.count()).select_from(table).where(table.c.project_id == bindparam("project_id"))
-          for name, table in QUOTA_TABLES.items()}
-_QUOTA = select(m.quotas.c.hard_limit).where(m.quotas.c.project_id == bindparam("project_id"),
-                                             m.quotas.c.resource == bindparam("resource"))
+_COUNT = {
+    name: select(func.count()).select_from(table).where(table.c.project_id == bindparam("project_id"))
+    for name, table in QUOTA_TABLES.items()
+}
+_QUOTA = select(m.quotas.c.hard_limit).where(
+    m.quotas.c.project_id == bindparam("project_id"), m.quotas.c.resource == bindparam("resource")
+)
 
 
 def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]

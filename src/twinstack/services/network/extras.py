@@ -36,8 +36,11 @@ class ExtrasMixin(RoutersMixin):
     def _tag_parent(self, conn: Connection, ctx: RequestContext, collection: str, resource_id: str) -> Any:
         kind, table = TAGGABLE[collection]
         row = self.row(conn, table, resource_id)
-        visible = row is not None and (self.owned(ctx, row) or (
-            kind == "network" and self.network_usable(conn, ctx, row)) or row.get("shared") is True)
+        visible = row is not None and (
+            self.owned(ctx, row)
+            or (kind == "network" and self.network_usable(conn, ctx, row))
+            or row.get("shared") is True
+        )
         if kind == "subnet" and row is not None and not visible:
             try:
                 self.subnet_row(conn, ctx, resource_id)
@@ -92,7 +95,10 @@ class ExtrasMixin(RoutersMixin):
         with self.db.begin() as conn:
             table = self._tag_parent(conn, ctx, collection, resource_id)
             t = m.tags
-            if conn.execute(select(t.c.tag).where(t.c.resource_id == resource_id, t.c.tag == tag)).first() is None:
+            if (
+                conn.execute(select(t.c.tag).where(t.c.resource_id == resource_id, t.c.tag == tag)).first()
+                is None
+            ):
                 raise not_found("TagNotFound", f"Tag {tag} could not be found.")
             conn.execute(delete(t).where(t.c.resource_id == resource_id, t.c.tag == tag))
             self.touch(conn, table, resource_id)
@@ -106,7 +112,9 @@ class ExtrasMixin(RoutersMixin):
     # quotas ---------------------------------------------------------------------------------
     def _quota_target(self, ctx: RequestContext, project_id: str) -> None:
         if not ctx.is_admin and project_id != ctx.project_id:
-            raise err("NotAuthorized", 403, "Non-admin is not authorized to access quotas for another project")
+            raise err(
+                "NotAuthorized", 403, "Non-admin is not authorized to access quotas for another project"
+            )
 
     def get_quota(self, ctx: RequestContext, project_id: str) -> dict[str, int]:
         self._quota_target(ctx, project_id)
@@ -117,8 +125,10 @@ class ExtrasMixin(RoutersMixin):
         self._quota_target(ctx, project_id)
         with self.db.begin() as conn:
             limits = self.quota_limits(conn, project_id)
-            return {r: {"limit": limit, "used": self.usage(conn, project_id, r), "reserved": 0}
-                    for r, limit in limits.items()}
+            return {
+                r: {"limit": limit, "used": self.usage(conn, project_id, r), "reserved": 0}
+                for r, limit in limits.items()
+            }
 
     def list_quotas(self, ctx: RequestContext) -> list[dict[str, Any]]:
         q = m.quotas
@@ -131,7 +141,9 @@ class ExtrasMixin(RoutersMixin):
 
     def update_quota(self, ctx: RequestContext, project_id: str, body: Any) -> dict[str, int]:
         if not ctx.is_admin:
-            raise err("AdminRequired", 403, "User does not have admin privileges: Only admin can update quotas.")
+            raise err(
+                "AdminRequired", 403, "User does not have admin privileges: Only admin can update quotas."
+            )
         if not isinstance(body, dict) or not isinstance(body.get("quota"), dict):
             raise bad_request("Unable to find 'quota' in request body")
         changes = body["quota"]
@@ -151,7 +163,9 @@ class ExtrasMixin(RoutersMixin):
 
     def delete_quota(self, ctx: RequestContext, project_id: str) -> None:
         if not ctx.is_admin:
-            raise err("AdminRequired", 403, "User does not have admin privileges: Only admin can delete quotas.")
+            raise err(
+                "AdminRequired", 403, "User does not have admin privileges: Only admin can delete quotas."
+            )
         with self.db.begin() as conn:
             conn.execute(delete(m.quotas).where(m.quotas.c.project_id == project_id))
 
@@ -163,8 +177,13 @@ class ExtrasMixin(RoutersMixin):
         sp = m.subports
         out: dict[str, list[dict[str, Any]]] = {t: [] for t in trunk_ids}
         for row in conn.execute(select(sp).where(sp.c.trunk_id.in_(trunk_ids))).mappings():
-            out[row["trunk_id"]].append({"port_id": row["port_id"], "segmentation_type": row["segmentation_type"],
-                                         "segmentation_id": row["segmentation_id"]})
+            out[row["trunk_id"]].append(
+                {
+                    "port_id": row["port_id"],
+                    "segmentation_type": row["segmentation_type"],
+                    "segmentation_id": row["segmentation_id"],
+                }
+            )
         return out
 
     def _trunk_items(self, conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -177,8 +196,9 @@ class ExtrasMixin(RoutersMixin):
             item["status"] = "ACTIVE" if parent and parent["binding_host_id"] else "DOWN"
         return items
 
-    def _trunk_view(self, conn: Connection, ctx: RequestContext, row: dict[str, Any],
-                    fields: list[str] | None = None) -> dict[str, Any]:
+    def _trunk_view(
+        self, conn: Connection, ctx: RequestContext, row: dict[str, Any], fields: list[str] | None = None
+    ) -> dict[str, Any]:
         return TRUNK.view(self._trunk_items(conn, [row])[0], ctx, fields)
 
     def list_trunks(self, ctx: RequestContext, params: ListParams) -> list[dict[str, Any]]:
@@ -187,7 +207,9 @@ class ExtrasMixin(RoutersMixin):
             items = self._trunk_items(conn, [dict(self.row(conn, m.trunks, i["id"]) or {}) for i in items])
         return self.finish_list(TRUNK, ctx, items, params)
 
-    def show_trunk(self, ctx: RequestContext, trunk_id: str, fields: list[str] | None = None) -> dict[str, Any]:
+    def show_trunk(
+        self, ctx: RequestContext, trunk_id: str, fields: list[str] | None = None
+    ) -> dict[str, Any]:
         with self.db.begin() as conn:
             return self._trunk_view(conn, ctx, self._trunk_row(conn, ctx, trunk_id), fields)
 
@@ -204,8 +226,10 @@ class ExtrasMixin(RoutersMixin):
 
     def _check_trunk_port_free(self, conn: Connection, port_id: str) -> None:
         t, sp = m.trunks, m.subports
-        if conn.execute(select(t.c.id).where(t.c.port_id == port_id)).first() is not None or \
-                conn.execute(select(sp.c.trunk_id).where(sp.c.port_id == port_id)).first() is not None:
+        if (
+            conn.execute(select(t.c.id).where(t.c.port_id == port_id)).first() is not None
+            or conn.execute(select(sp.c.trunk_id).where(sp.c.port_id == port_id)).first() is not None
+        ):
             raise conflict("TrunkPortInUse", f"Port {port_id} is in use by another trunk.")
 
     def _add_subports(self, conn: Connection, ctx: RequestContext, trunk: dict[str, Any], subs: Any) -> None:
@@ -213,22 +237,39 @@ class ExtrasMixin(RoutersMixin):
         if reason:
             raise invalid_attr("sub_ports", reason)
         sp = m.subports
-        used = {(r[0], r[1]) for r in conn.execute(select(sp.c.segmentation_type, sp.c.segmentation_id)
-                                                   .where(sp.c.trunk_id == trunk["id"]))}
+        used = {
+            (r[0], r[1])
+            for r in conn.execute(
+                select(sp.c.segmentation_type, sp.c.segmentation_id).where(sp.c.trunk_id == trunk["id"])
+            )
+        }
         for sub in subs:
             port = self.port_row(conn, ctx, sub["port_id"])
             if port["id"] == trunk["port_id"]:
-                raise conflict("ParentPortInUse", f"Port {port['id']} is currently in use and is not eligible for "
-                                                  "use as a parent port.")
+                raise conflict(
+                    "ParentPortInUse",
+                    f"Port {port['id']} is currently in use and is not eligible for use as a parent port.",
+                )
             self._check_trunk_port_free(conn, port["id"])
             seg_type = sub.get("segmentation_type", "vlan")
             seg_id = int(sub.get("segmentation_id", 0))
             if (seg_type, seg_id) in used:
-                raise conflict("DuplicateSubPort", f"segmentation_type {seg_type} and segmentation_id {seg_id} already "
-                                                   f"in use on trunk {trunk['id']}.")
+                raise conflict(
+                    "DuplicateSubPort",
+                    f"segmentation_type {seg_type} and segmentation_id {seg_id} already "
+                    f"in use on trunk {trunk['id']}.",
+                )
             used.add((seg_type, seg_id))
-            self.insert(conn, sp, {"port_id": port["id"], "trunk_id": trunk["id"], "segmentation_type": seg_type,
-                                   "segmentation_id": seg_id})
+            self.insert(
+                conn,
+                sp,
+                {
+                    "port_id": port["id"],
+                    "trunk_id": trunk["id"],
+                    "segmentation_type": seg_type,
+                    "segmentation_id": seg_id,
+                },
+            )
             self.touch(conn, m.ports, port["id"], device_owner="trunk:subport", device_id=trunk["id"])
 
     def update_trunk(self, ctx: RequestContext, trunk_id: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -269,7 +310,9 @@ class ExtrasMixin(RoutersMixin):
             for sub in subs:
                 port_id = sub.get("port_id") if isinstance(sub, dict) else None
                 if port_id not in current:
-                    raise not_found("SubPortNotFound", f"SubPort {port_id} could not be found in trunk {trunk_id}.")
+                    raise not_found(
+                        "SubPortNotFound", f"SubPort {port_id} could not be found in trunk {trunk_id}."
+                    )
                 conn.execute(delete(m.subports).where(m.subports.c.port_id == port_id))
                 self.touch(conn, m.ports, port_id, device_owner="", device_id="")
             self.touch(conn, m.trunks, trunk_id)

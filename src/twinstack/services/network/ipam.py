@@ -86,10 +86,12 @@ def eui64(cidr: str, mac: str) -> str:
     return str(ipaddress.IPv6Address(int(net.network_address) | value))
 
 
-_MAC_TAKEN = select(m.ports.c.id).where(m.ports.c.network_id == bindparam("network_id"),
-                                        m.ports.c.mac_address == bindparam("mac"))
-_IP_TAKEN = select(m.ip_allocations.c.port_id).where(m.ip_allocations.c.subnet_id == bindparam("subnet_id"),
-                                                     m.ip_allocations.c.ip_address == bindparam("ip"))
+_MAC_TAKEN = select(m.ports.c.id).where(
+    m.ports.c.network_id == bindparam("network_id"), m.ports.c.mac_address == bindparam("mac")
+)
+_IP_TAKEN = select(m.ip_allocations.c.port_id).where(
+    m.ip_allocations.c.subnet_id == bindparam("subnet_id"), m.ip_allocations.c.ip_address == bindparam("ip")
+)
 _IPS_OF = select(m.ip_allocations.c.ip_address).where(m.ip_allocations.c.subnet_id == bindparam("subnet_id"))
 
 
@@ -125,8 +127,7 @@ class Allocator:
                 self._cursor[subnet_id] = cursor + 1
                 return candidate
         # Slow path: scan from the cursor, wrapping round, against what is allocated.
-        used = {int(ipaddress.ip_address(row[0]))
-                for row in conn.execute(_IPS_OF, {"subnet_id": subnet_id})}
+        used = {int(ipaddress.ip_address(row[0])) for row in conn.execute(_IPS_OF, {"subnet_id": subnet_id})}
         segments: list[tuple[int, int]] = []
         tail: list[tuple[int, int]] = []
         for lo, hi in ranges:

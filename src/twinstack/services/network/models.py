@@ -175,8 +175,13 @@ security_group_rules = Table(
     metadata,
     Column("id", ID, primary_key=True),
     Column("project_id", PROJECT, nullable=False, index=True),
-    Column("security_group_id", ID, ForeignKey("network_security_groups.id", ondelete="CASCADE"),
-           nullable=False, index=True),
+    Column(
+        "security_group_id",
+        ID,
+        ForeignKey("network_security_groups.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
     Column("direction", String(16), nullable=False),
     Column("ethertype", String(8), nullable=False),
     Column("protocol", String(40)),
@@ -243,9 +248,15 @@ subports = Table(
     Column("trunk_id", ID, ForeignKey("network_trunks.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("segmentation_type", String(32), nullable=False),
     Column("segmentation_id", Integer, nullable=False),
-    UniqueConstraint("trunk_id", "segmentation_type", "segmentation_id", name="uq_network_trunk_subports_seg"),
+    UniqueConstraint(
+        "trunk_id", "segmentation_type", "segmentation_id", name="uq_network_trunk_subports_seg"
+    ),
 )
 
 Index("ix_network_ports_device_owner", ports.c.device_owner)
-Index("ix_network_floatingips_net_ip", floatingips.c.floating_network_id, floatingips.c.floating_ip_address,
-      unique=True)
+Index(
+    "ix_network_floatingips_net_ip",
+    floatingips.c.floating_network_id,
+    floatingips.c.floating_ip_address,
+    unique=True,
+)

@@ -18,7 +18,8 @@ AUTO_DELETE_OWNERS = ("network:dhcp", "network:distributed")
 PROVIDER_TYPES = ("flat", "vlan", "vxlan", "geneve", "gre", "local")
 
 _TOP_SEGMENT = select(func.max(m.networks.c.provider_segmentation_id)).where(
-    m.networks.c.provider_network_type == "geneve")
+    m.networks.c.provider_network_type == "geneve"
+)
 
 
 class NetworksMixin(ServiceBase):
@@ -28,10 +29,15 @@ class NetworksMixin(ServiceBase):
         if ctx.is_admin:
             return None
         r = m.rbac_policies
-        shared_to_me = select(r.c.object_id).where(r.c.object_type == "network",
-                                                    r.c.target_tenant.in_([ctx.project_id, "*"]))
-        return or_(n.c.project_id == ctx.project_id, n.c.shared.is_(True), n.c.router_external.is_(True),
-                   n.c.id.in_(shared_to_me))
+        shared_to_me = select(r.c.object_id).where(
+            r.c.object_type == "network", r.c.target_tenant.in_([ctx.project_id, "*"])
+        )
+        return or_(
+            n.c.project_id == ctx.project_id,
+            n.c.shared.is_(True),
+            n.c.router_external.is_(True),
+            n.c.id.in_(shared_to_me),
+        )
 
     def network_row(self, conn: Connection, ctx: RequestContext, network_id: str) -> dict[str, Any]:
         if ctx.is_admin:
@@ -54,17 +60,33 @@ class NetworksMixin(ServiceBase):
         if self.owned(ctx, row) or row["shared"]:
             return True
         r = m.rbac_policies
-        return conn.execute(select(r.c.id).where(
-            r.c.object_id == row["id"], r.c.action == "access_as_shared",
-            r.c.target_tenant.in_([ctx.project_id, "*"]))).first() is not None
+        return (
+            conn.execute(
+                select(r.c.id).where(
+                    r.c.object_id == row["id"],
+                    r.c.action == "access_as_shared",
+                    r.c.target_tenant.in_([ctx.project_id, "*"]),
+                )
+            ).first()
+            is not None
+        )
 
-    def network_items(self, conn: Connection, rows: list[dict[str, Any]], fresh: bool = False) -> list[dict[str, Any]]:
+    def network_items(
+        self, conn: Connection, rows: list[dict[str, Any]], fresh: bool = False
+    ) -> list[dict[str, Any]]:
         """Items with subnets, tags and the derived attributes (``fresh``: just created, so none)."""
         items = [NETWORK.item(r) for r in rows]
         if fresh:
             for item in items:
-                item.update(subnets=[], tags=[], availability_zones=["nova"], ipv4_address_scope=None,
-                            ipv6_address_scope=None, l2_adjacency=True, qos_policy_id=None)
+                item.update(
+                    subnets=[],
+                    tags=[],
+                    availability_zones=["nova"],
+                    ipv4_address_scope=None,
+                    ipv6_address_scope=None,
+                    l2_adjacency=True,
+                    qos_policy_id=None,
+                )
             return items
         if not items:
             return items
@@ -73,8 +95,12 @@ class NetworksMixin(ServiceBase):
         subnets: dict[str, list[str]] = {i: [] for i in ids}
         scopes: dict[str, dict[int, str | None]] = {i: {4: None, 6: None} for i in ids}
         sp = m.subnetpools
-        query = select(s.c.network_id, s.c.id, s.c.ip_version, sp.c.address_scope_id).select_from(
-            s.outerjoin(sp, s.c.subnetpool_id == sp.c.id)).where(s.c.network_id.in_(ids)).order_by(s.c.created_at)
+        query = (
+            select(s.c.network_id, s.c.id, s.c.ip_version, sp.c.address_scope_id)
+            .select_from(s.outerjoin(sp, s.c.subnetpool_id == sp.c.id))
+            .where(s.c.network_id.in_(ids))
+            .order_by(s.c.created_at)
+        )
         for net_id, sub_id, version, scope in conn.execute(query):
             subnets[net_id].append(sub_id)
             if scope:
@@ -127,15 +153,21 @@ class NetworksMixin(ServiceBase):
                 raise invalid_input("segmentation_id specified for flat provider network")
         elif kind == "vlan":
             if seg is not None and not 1 <= seg <= 4094:
-                raise invalid_input(f"segmentation_id out of range (1 through 4094)")
+                raise invalid_input("segmentation_id out of range (1 through 4094)")
         elif kind == "local" and (physnet or seg is not None):
-            raise invalid_input("Invalid input for operation: local provider network takes no physical network")
+            raise invalid_input(
+                "Invalid input for operation: local provider network takes no physical network"
+            )
 
     def _next_segment(self, conn: Connection) -> int:
         return int(conn.execute(_TOP_SEGMENT).scalar() or 0) + 1
 
-    def list_networks(self, ctx: RequestContext, params: ListParams | None = None, **filters: Any) -> list[dict[str, Any]]:
-        params = params or ListParams(filters={k: v if isinstance(v, list) else [v] for k, v in filters.items()})
+    def list_networks(
+        self, ctx: RequestContext, params: ListParams | None = None, **filters: Any
+    ) -> list[dict[str, Any]]:
+        params = params or ListParams(
+            filters={k: v if isinstance(v, list) else [v] for k, v in filters.items()}
+        )
         with self.db.begin() as conn:
             rows = [dict(r) for r in conn.execute(self._network_query(ctx, params)).mappings()]
             items = self.network_items(conn, rows)
@@ -143,17 +175,22 @@ class NetworksMixin(ServiceBase):
 
     def _network_query(self, ctx: RequestContext, params: ListParams) -> Any:
         query = select(m.networks)
-        clauses = [c for c in [self.network_visible_clause(ctx), *NETWORK.sql_filters(params)] if c is not None]
+        clauses = [
+            c for c in [self.network_visible_clause(ctx), *NETWORK.sql_filters(params)] if c is not None
+        ]
         return query.where(*clauses) if clauses else query
 
-    def finish_list(self, resource: Any, ctx: RequestContext, items: list[dict[str, Any]],
-                    params: ListParams) -> list[dict[str, Any]]:
+    def finish_list(
+        self, resource: Any, ctx: RequestContext, items: list[dict[str, Any]], params: ListParams
+    ) -> list[dict[str, Any]]:
         fields = list(params.fields)
         if fields and "id" not in fields:
             fields.append("id")  # the API layer needs ids for links; it drops what was not asked
         return [resource.view(i, ctx, fields) for i in resource.apply_list(items, params)]
 
-    def show_network(self, ctx: RequestContext, network_id: str, fields: list[str] | None = None) -> dict[str, Any]:
+    def show_network(
+        self, ctx: RequestContext, network_id: str, fields: list[str] | None = None
+    ) -> dict[str, Any]:
         with self.db.begin() as conn:
             row = self.network_row(conn, ctx, network_id)
             return NETWORK.view(self.network_items(conn, [row])[0], ctx, fields)
@@ -178,15 +215,25 @@ class NetworksMixin(ServiceBase):
 
     def _unshare(self, conn: Connection, row: dict[str, Any]) -> None:
         p = m.ports
-        others = conn.execute(select(p.c.id).where(
-            p.c.network_id == row["id"], p.c.project_id != row["project_id"],
-            p.c.device_owner.notlike("network:%"))).first()
+        others = conn.execute(
+            select(p.c.id).where(
+                p.c.network_id == row["id"],
+                p.c.project_id != row["project_id"],
+                p.c.device_owner.notlike("network:%"),
+            )
+        ).first()
         if others is not None:
-            raise conflict("InvalidSharedSetting", f"Unable to reconfigure sharing settings for network "
-                                                   f"{row['id']}. Multiple tenants are using it.")
+            raise conflict(
+                "InvalidSharedSetting",
+                f"Unable to reconfigure sharing settings for network "
+                f"{row['id']}. Multiple tenants are using it.",
+            )
         r = m.rbac_policies
-        conn.execute(delete(r).where(r.c.object_id == row["id"], r.c.action == "access_as_shared",
-                                     r.c.target_tenant == "*"))
+        conn.execute(
+            delete(r).where(
+                r.c.object_id == row["id"], r.c.action == "access_as_shared", r.c.target_tenant == "*"
+            )
+        )
 
     def delete_network(self, ctx: RequestContext, network_id: str) -> None:
         with self.db.begin() as conn:
@@ -194,11 +241,17 @@ class NetworksMixin(ServiceBase):
             if not self.owned(ctx, row):
                 raise policy("delete_network")
             p = m.ports
-            in_use = conn.execute(select(p.c.id).where(
-                p.c.network_id == network_id, p.c.device_owner.notin_(AUTO_DELETE_OWNERS))).first()
+            in_use = conn.execute(
+                select(p.c.id).where(
+                    p.c.network_id == network_id, p.c.device_owner.notin_(AUTO_DELETE_OWNERS)
+                )
+            ).first()
             if in_use is not None:
-                raise conflict("NetworkInUse", f"Unable to complete operation on network {network_id}. "
-                                               "There are one or more ports still in use on the network.")
+                raise conflict(
+                    "NetworkInUse",
+                    f"Unable to complete operation on network {network_id}. "
+                    "There are one or more ports still in use on the network.",
+                )
             auto = [r[0] for r in conn.execute(select(p.c.id).where(p.c.network_id == network_id))]
             conn.execute(delete(m.ip_allocations).where(m.ip_allocations.c.network_id == network_id))
             if auto:
@@ -213,10 +266,23 @@ class NetworksMixin(ServiceBase):
             conn.execute(delete(m.networks).where(m.networks.c.id == network_id))
 
     # RBAC -----------------------------------------------------------------------------------
-    def _add_rbac(self, conn: Connection, project_id: str, object_id: str, action: str, target: str,
-                  object_type: str = "network") -> dict[str, Any]:
-        row = {"id": self.new_id(), "project_id": project_id, "object_type": object_type, "object_id": object_id,
-               "action": action, "target_tenant": target}
+    def _add_rbac(
+        self,
+        conn: Connection,
+        project_id: str,
+        object_id: str,
+        action: str,
+        target: str,
+        object_type: str = "network",
+    ) -> dict[str, Any]:
+        row = {
+            "id": self.new_id(),
+            "project_id": project_id,
+            "object_type": object_type,
+            "object_id": object_id,
+            "action": action,
+            "target_tenant": target,
+        }
         self.insert(conn, m.rbac_policies, row)
         return row
 
@@ -225,29 +291,42 @@ class NetworksMixin(ServiceBase):
             data = {**data, "target_tenant": data["target_project"]}
         values = RBAC_POLICY.parse_create(ctx, data)
         if values["object_type"] != "network":
-            raise bad_request(f"Invalid input for object_type. Reason: {values['object_type']} "
-                              "RBAC policies are not supported by twinstack.")
+            raise bad_request(
+                f"Invalid input for object_type. Reason: {values['object_type']} "
+                "RBAC policies are not supported by twinstack."
+            )
         with self.db.begin() as conn:
             net = self.row(conn, m.networks, values["object_id"])
             if net is None or not self.owned(ctx, net):
                 raise missing("network", values["object_id"])
             self.check_quota(conn, values["project_id"], "rbac_policy")
             r = m.rbac_policies
-            dup = conn.execute(select(r.c.id).where(
-                r.c.object_id == net["id"], r.c.action == values["action"],
-                r.c.target_tenant == values["target_tenant"])).first()
+            dup = conn.execute(
+                select(r.c.id).where(
+                    r.c.object_id == net["id"],
+                    r.c.action == values["action"],
+                    r.c.target_tenant == values["target_tenant"],
+                )
+            ).first()
             if dup is not None:
                 raise conflict("DuplicateRbacPolicy", "An RBAC policy already exists with those values.")
-            row = self._add_rbac(conn, values["project_id"], net["id"], values["action"], values["target_tenant"])
+            row = self._add_rbac(
+                conn, values["project_id"], net["id"], values["action"], values["target_tenant"]
+            )
             self._sync_network_flags(conn, net["id"])
             return RBAC_POLICY.view(RBAC_POLICY.item(row), ctx)
 
     def _sync_network_flags(self, conn: Connection, network_id: str) -> None:
         r = m.rbac_policies
-        wild = {a for (a,) in conn.execute(select(r.c.action).where(r.c.object_id == network_id,
-                                                                     r.c.target_tenant == "*"))}
-        conn.execute(update(m.networks).where(m.networks.c.id == network_id).values(
-            shared="access_as_shared" in wild))
+        wild = {
+            a
+            for (a,) in conn.execute(
+                select(r.c.action).where(r.c.object_id == network_id, r.c.target_tenant == "*")
+            )
+        }
+        conn.execute(
+            update(m.networks).where(m.networks.c.id == network_id).values(shared="access_as_shared" in wild)
+        )
         if "access_as_external" in wild:
             conn.execute(update(m.networks).where(m.networks.c.id == network_id).values(router_external=True))
 
@@ -259,23 +338,33 @@ class NetworksMixin(ServiceBase):
 
     def list_rbac_policies(self, ctx: RequestContext, params: ListParams) -> list[dict[str, Any]]:
         with self.db.begin() as conn:
-            items = self.select_items(conn, RBAC_POLICY, ctx, params, self.project_clause(ctx, m.rbac_policies))
+            items = self.select_items(
+                conn, RBAC_POLICY, ctx, params, self.project_clause(ctx, m.rbac_policies)
+            )
         return self.finish_list(RBAC_POLICY, ctx, items, params)
 
-    def show_rbac_policy(self, ctx: RequestContext, policy_id: str, fields: list[str] | None = None) -> dict[str, Any]:
+    def show_rbac_policy(
+        self, ctx: RequestContext, policy_id: str, fields: list[str] | None = None
+    ) -> dict[str, Any]:
         with self.db.begin() as conn:
             return RBAC_POLICY.view(RBAC_POLICY.item(self._rbac_row(conn, ctx, policy_id)), ctx, fields)
 
     def update_rbac_policy(self, ctx: RequestContext, policy_id: str, data: dict[str, Any]) -> dict[str, Any]:
         if "target_project" in data:
-            data = {"target_tenant": data["target_project"], **{k: v for k, v in data.items() if k != "target_project"}}
+            data = {
+                "target_tenant": data["target_project"],
+                **{k: v for k, v in data.items() if k != "target_project"},
+            }
         values = RBAC_POLICY.parse_update(ctx, data)
         with self.db.begin() as conn:
             row = self._rbac_row(conn, ctx, policy_id)
             if "target_tenant" in values:
                 self._check_rbac_unused(conn, row)
-                conn.execute(update(m.rbac_policies).where(m.rbac_policies.c.id == policy_id).values(
-                    target_tenant=values["target_tenant"]))
+                conn.execute(
+                    update(m.rbac_policies)
+                    .where(m.rbac_policies.c.id == policy_id)
+                    .values(target_tenant=values["target_tenant"])
+                )
             self._sync_network_flags(conn, row["object_id"])
             return RBAC_POLICY.view(RBAC_POLICY.item(self._rbac_row(conn, ctx, policy_id)), ctx)
 
@@ -286,13 +375,19 @@ class NetworksMixin(ServiceBase):
         if net is None:
             return
         p = m.ports
-        query = select(p.c.id).where(p.c.network_id == net["id"], p.c.project_id != net["project_id"],
-                                     p.c.device_owner.notlike("network:%"))
+        query = select(p.c.id).where(
+            p.c.network_id == net["id"],
+            p.c.project_id != net["project_id"],
+            p.c.device_owner.notlike("network:%"),
+        )
         if row["target_tenant"] != "*":
             query = query.where(p.c.project_id == row["target_tenant"])
         if conn.execute(query).first() is not None:
-            raise conflict("RbacPolicyInUse", f"RBAC policy on object {net['id']} cannot be removed because "
-                                              "other objects depend on it.\nDetails: Callback ports in use")
+            raise conflict(
+                "RbacPolicyInUse",
+                f"RBAC policy on object {net['id']} cannot be removed because "
+                "other objects depend on it.\nDetails: Callback ports in use",
+            )
 
     def delete_rbac_policy(self, ctx: RequestContext, policy_id: str) -> None:
         with self.db.begin() as conn:
@@ -312,8 +407,9 @@ class NetworksMixin(ServiceBase):
             raise missing("address_scope", scope_id)
         return row
 
-    def _scope_view(self, conn: Connection, ctx: RequestContext, row: dict[str, Any],
-                    fields: list[str] | None = None) -> dict[str, Any]:
+    def _scope_view(
+        self, conn: Connection, ctx: RequestContext, row: dict[str, Any], fields: list[str] | None = None
+    ) -> dict[str, Any]:
         item = ADDRESS_SCOPE.item(row)
         self.add_tags(conn, [item])
         return ADDRESS_SCOPE.view(item, ctx, fields)
@@ -331,11 +427,15 @@ class NetworksMixin(ServiceBase):
             self.add_tags(conn, items)
         return self.finish_list(ADDRESS_SCOPE, ctx, items, params)
 
-    def show_address_scope(self, ctx: RequestContext, scope_id: str, fields: list[str] | None = None) -> dict[str, Any]:
+    def show_address_scope(
+        self, ctx: RequestContext, scope_id: str, fields: list[str] | None = None
+    ) -> dict[str, Any]:
         with self.db.begin() as conn:
             return self._scope_view(conn, ctx, self._scope_row(conn, ctx, scope_id), fields)
 
-    def update_address_scope(self, ctx: RequestContext, scope_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    def update_address_scope(
+        self, ctx: RequestContext, scope_id: str, data: dict[str, Any]
+    ) -> dict[str, Any]:
         with self.db.begin() as conn:
             row = self._scope_row(conn, ctx, scope_id)
             if not self.owned(ctx, row):
@@ -354,7 +454,10 @@ class NetworksMixin(ServiceBase):
                 raise missing("address_scope", scope_id)
             sp = m.subnetpools
             if conn.execute(select(sp.c.id).where(sp.c.address_scope_id == scope_id)).first() is not None:
-                raise conflict("AddressScopeInUse", f"Unable to complete operation on address scope {scope_id}. "
-                                                    "There are one or more subnet pools in use on the address scope")
+                raise conflict(
+                    "AddressScopeInUse",
+                    f"Unable to complete operation on address scope {scope_id}. "
+                    "There are one or more subnet pools in use on the address scope",
+                )
             self.drop_tags(conn, scope_id)
             conn.execute(delete(m.address_scopes).where(m.address_scopes.c.id == scope_id))

@@ -22,9 +22,15 @@ from twinstack.services.network.ports import VIF_DETAILS
 
 
 class NovaMixin(ExtrasMixin):
-    def allocate_for_instance(self, ctx: RequestContext, *, instance_id: str, project_id: str,
-                              requested: list[dict[str, Any]] | str | None,
-                              security_groups: list[str] | None = None) -> list[dict[str, Any]]:
+    def allocate_for_instance(
+        self,
+        ctx: RequestContext,
+        *,
+        instance_id: str,
+        project_id: str,
+        requested: list[dict[str, Any]] | str | None,
+        security_groups: list[str] | None = None,
+    ) -> list[dict[str, Any]]:
         if requested == "none":
             return []
         with self.db.begin() as conn:
@@ -43,9 +49,17 @@ class NovaMixin(ExtrasMixin):
                 if net is None or not (net["project_id"] == project_id or net["shared"] or ctx.is_admin):
                     raise missing("network", item.get("uuid") or "")
                 self.check_quota(conn, project_id, "port")
-                values: dict[str, Any] = {"project_id": project_id, "network_id": net["id"], "device_id": instance_id,
-                                          "device_owner": "", "admin_state_up": True, "name": "", "description": "",
-                                          "binding:vnic_type": "normal", "security_groups": groups}
+                values: dict[str, Any] = {
+                    "project_id": project_id,
+                    "network_id": net["id"],
+                    "device_id": instance_id,
+                    "device_owner": "",
+                    "admin_state_up": True,
+                    "name": "",
+                    "description": "",
+                    "binding:vnic_type": "normal",
+                    "security_groups": groups,
+                }
                 if not net["port_security_enabled"] and groups:
                     values["security_groups"] = []
                 if item.get("fixed_ip"):
@@ -65,8 +79,10 @@ class NovaMixin(ExtrasMixin):
             if not match:
                 raise not_found("SecurityGroupNotFound", f"Security group {name} not found.")
             if len(match) > 1:
-                raise conflict("NoUniqueMatch", f"Multiple security groups found matching '{name}'. Use an ID to "
-                                                "be more specific.")
+                raise conflict(
+                    "NoUniqueMatch",
+                    f"Multiple security groups found matching '{name}'. Use an ID to be more specific.",
+                )
             out.append(match[0])
         return out
 
@@ -74,13 +90,22 @@ class NovaMixin(ExtrasMixin):
         """Nova's rule with no networks requested: the project's own networks, else shared ones;
         exactly one, or none at all."""
         n = m.networks
-        own = [dict(r) for r in conn.execute(select(n).where(
-            n.c.project_id == project_id, n.c.router_external.is_(False))).mappings()]
-        candidates = own or [dict(r) for r in conn.execute(select(n).where(
-            n.c.shared.is_(True), n.c.router_external.is_(False))).mappings()]
+        own = [
+            dict(r)
+            for r in conn.execute(
+                select(n).where(n.c.project_id == project_id, n.c.router_external.is_(False))
+            ).mappings()
+        ]
+        candidates = own or [
+            dict(r)
+            for r in conn.execute(
+                select(n).where(n.c.shared.is_(True), n.c.router_external.is_(False))
+            ).mappings()
+        ]
         if len(candidates) > 1:
-            raise conflict("NetworkAmbiguous", "Multiple possible networks found, use a Network ID to be more "
-                                               "specific.")
+            raise conflict(
+                "NetworkAmbiguous", "Multiple possible networks found, use a Network ID to be more specific."
+            )
         return candidates[0] if candidates else None
 
     def _take_port(self, conn: Connection, project_id: str, instance_id: str, port_id: str) -> dict[str, Any]:
@@ -89,23 +114,43 @@ class NovaMixin(ExtrasMixin):
             raise missing("port", port_id)
         if row["device_id"] and row["device_id"] != instance_id:
             raise conflict("PortInUse", f"Port {port_id} is still in use.")
-        conn.execute(update(m.ports).where(m.ports.c.id == port_id).values(
-            device_id=instance_id, preserve_on_delete=True, updated_at=self.now(),
-            revision_number=m.ports.c.revision_number + 1))
+        conn.execute(
+            update(m.ports)
+            .where(m.ports.c.id == port_id)
+            .values(
+                device_id=instance_id,
+                preserve_on_delete=True,
+                updated_at=self.now(),
+                revision_number=m.ports.c.revision_number + 1,
+            )
+        )
         return {**row, "device_id": instance_id}
 
     def _instance_ports(self, conn: Connection, instance_id: str) -> list[dict[str, Any]]:
         p = m.ports
-        return [dict(r) for r in conn.execute(select(p).where(p.c.device_id == instance_id)
-                                              .order_by(p.c.created_at, p.c.id)).mappings()]
+        return [
+            dict(r)
+            for r in conn.execute(
+                select(p).where(p.c.device_id == instance_id).order_by(p.c.created_at, p.c.id)
+            ).mappings()
+        ]
 
-    def bind_ports_for_instance(self, ctx: RequestContext, instance_id: str, host: str,
-                                az: str = "nova") -> list[dict[str, Any]]:
+    def bind_ports_for_instance(
+        self, ctx: RequestContext, instance_id: str, host: str, az: str = "nova"
+    ) -> list[dict[str, Any]]:
         with self.db.begin() as conn:
             rows = self._instance_ports(conn, instance_id)
             for row in rows:
-                self.touch(conn, m.ports, row["id"], binding_host_id=host, binding_vif_type="ovs",
-                           binding_vif_details=dict(VIF_DETAILS), device_owner=f"compute:{az}", status="ACTIVE")
+                self.touch(
+                    conn,
+                    m.ports,
+                    row["id"],
+                    binding_host_id=host,
+                    binding_vif_type="ovs",
+                    binding_vif_details=dict(VIF_DETAILS),
+                    device_owner=f"compute:{az}",
+                    status="ACTIVE",
+                )
             rows = self._instance_ports(conn, instance_id)
             views = [PORT.view(i, ctx) for i in self.port_items(conn, rows)]
         for view in views:
@@ -115,16 +160,32 @@ class NovaMixin(ExtrasMixin):
     def unbind_ports_for_instance(self, ctx: RequestContext, instance_id: str) -> None:
         with self.db.begin() as conn:
             for row in self._instance_ports(conn, instance_id):
-                self.touch(conn, m.ports, row["id"], binding_host_id="", binding_vif_type="unbound",
-                           binding_vif_details={}, status="DOWN")
+                self.touch(
+                    conn,
+                    m.ports,
+                    row["id"],
+                    binding_host_id="",
+                    binding_vif_type="unbound",
+                    binding_vif_details={},
+                    status="DOWN",
+                )
 
     def deallocate_for_instance(self, ctx: RequestContext, instance_id: str) -> None:
         with self.db.begin() as conn:
             for row in self._instance_ports(conn, instance_id):
                 if row["preserve_on_delete"]:
-                    self.touch(conn, m.ports, row["id"], binding_host_id="", binding_vif_type="unbound",
-                               binding_vif_details={}, status="DOWN", device_id="", device_owner="",
-                               preserve_on_delete=False)
+                    self.touch(
+                        conn,
+                        m.ports,
+                        row["id"],
+                        binding_host_id="",
+                        binding_vif_type="unbound",
+                        binding_vif_details={},
+                        status="DOWN",
+                        device_id="",
+                        device_owner="",
+                        preserve_on_delete=False,
+                    )
                 else:
                     self.remove_port(conn, row)
 
@@ -136,9 +197,23 @@ class NovaMixin(ExtrasMixin):
                 net_name = conn.execute(select(n.c.name).where(n.c.id == port["network_id"])).scalar() or ""
                 entries = out.setdefault(net_name, [])
                 for (address,) in conn.execute(select(a.c.ip_address).where(a.c.port_id == port["id"])):
-                    entries.append({"addr": address, "version": ipaddress.ip_address(address).version,
-                                    "OS-EXT-IPS:type": "fixed", "OS-EXT-IPS-MAC:mac_addr": port["mac_address"]})
-                for (address,) in conn.execute(select(f.c.floating_ip_address).where(f.c.port_id == port["id"])):
-                    entries.append({"addr": address, "version": ipaddress.ip_address(address).version,
-                                    "OS-EXT-IPS:type": "floating", "OS-EXT-IPS-MAC:mac_addr": port["mac_address"]})
+                    entries.append(
+                        {
+                            "addr": address,
+                            "version": ipaddress.ip_address(address).version,
+                            "OS-EXT-IPS:type": "fixed",
+                            "OS-EXT-IPS-MAC:mac_addr": port["mac_address"],
+                        }
+                    )
+                for (address,) in conn.execute(
+                    select(f.c.floating_ip_address).where(f.c.port_id == port["id"])
+                ):
+                    entries.append(
+                        {
+                            "addr": address,
+                            "version": ipaddress.ip_address(address).version,
+                            "OS-EXT-IPS:type": "floating",
+                            "OS-EXT-IPS-MAC:mac_addr": port["mac_address"],
+                        }
+                    )
         return out

@@ -21,11 +21,19 @@ from twinstack.services.network.resource import ListParams
 from twinstack.services.network.subnets import SubnetsMixin
 
 MAX_ALLOWED_ADDRESS_PAIRS = 10
-VIF_DETAILS = {"port_filter": True, "connectivity": "l2", "bridge_name": "br-int", "datapath_type": "system",
-               "bound_drivers": {"0": "ovn"}}
+VIF_DETAILS = {
+    "port_filter": True,
+    "connectivity": "l2",
+    "bridge_name": "br-int",
+    "datapath_type": "system",
+    "bound_drivers": {"0": "ovn"},
+}
 NO_SG_OWNERS = ("network:",)
-_SUBNETS_OF = select(m.subnets).where(m.subnets.c.network_id == bindparam("network_id")).order_by(
-    m.subnets.c.created_at, m.subnets.c.id)
+_SUBNETS_OF = (
+    select(m.subnets)
+    .where(m.subnets.c.network_id == bindparam("network_id"))
+    .order_by(m.subnets.c.created_at, m.subnets.c.id)
+)
 
 
 class PortsMixin(SubnetsMixin):
@@ -55,13 +63,16 @@ class PortsMixin(SubnetsMixin):
             fixed[ids[0]] = list(rows[0]["_fixed_ips"])
         else:
             for start in range(0, len(ids), 500):
-                chunk = ids[start:start + 500]
+                chunk = ids[start : start + 500]
                 for port_id, subnet_id, address in conn.execute(
-                        select(a.c.port_id, a.c.subnet_id, a.c.ip_address).where(a.c.port_id.in_(chunk))):
+                    select(a.c.port_id, a.c.subnet_id, a.c.ip_address).where(a.c.port_id.in_(chunk))
+                ):
                     fixed[port_id].append({"subnet_id": subnet_id, "ip_address": address})
             tags = self.tags_for(conn, ids)
         for item in items:
-            item["fixed_ips"] = sorted(fixed[item["id"]], key=lambda f: (":" in f["ip_address"], f["ip_address"]))
+            item["fixed_ips"] = sorted(
+                fixed[item["id"]], key=lambda f: (":" in f["ip_address"], f["ip_address"])
+            )
             item["tags"] = tags[item["id"]]
             item["ip_allocation"] = "immediate"
             item["resource_request"] = None
@@ -69,12 +80,17 @@ class PortsMixin(SubnetsMixin):
             item["qos_network_policy_id"] = None
         return items
 
-    def port_view(self, conn: Connection, ctx: RequestContext, row: dict[str, Any],
-                  fields: list[str] | None = None) -> dict[str, Any]:
+    def port_view(
+        self, conn: Connection, ctx: RequestContext, row: dict[str, Any], fields: list[str] | None = None
+    ) -> dict[str, Any]:
         return PORT.view(self.port_items(conn, [row])[0], ctx, fields)
 
-    def list_ports(self, ctx: RequestContext, params: ListParams | None = None, **filters: Any) -> list[dict[str, Any]]:
-        params = params or ListParams(filters={k: v if isinstance(v, list) else [v] for k, v in filters.items()})
+    def list_ports(
+        self, ctx: RequestContext, params: ListParams | None = None, **filters: Any
+    ) -> list[dict[str, Any]]:
+        params = params or ListParams(
+            filters={k: v if isinstance(v, list) else [v] for k, v in filters.items()}
+        )
         p = m.ports
         with self.db.begin() as conn:
             clause = None
@@ -85,11 +101,14 @@ class PortsMixin(SubnetsMixin):
             extra = []
             if fixed_filter:
                 extra.append(p.c.id.in_(self._fixed_ip_filter(fixed_filter)))
-            query = select(p).where(*[c for c in [clause, *PORT.sql_filters(params), *extra] if c is not None])
+            query = select(p).where(
+                *[c for c in [clause, *PORT.sql_filters(params), *extra] if c is not None]
+            )
             rows = [dict(r) for r in conn.execute(query).mappings()]
             items = self.port_items(conn, rows)
-        filters_left = ListParams(**{**params.__dict__, "filters": {k: v for k, v in params.filters.items()
-                                                                      if k != "fixed_ips"}})
+        filters_left = ListParams(
+            **{**params.__dict__, "filters": {k: v for k, v in params.filters.items() if k != "fixed_ips"}}
+        )
         return self.finish_list(PORT, ctx, items, filters_left)
 
     @staticmethod
@@ -104,7 +123,9 @@ class PortsMixin(SubnetsMixin):
             elif key == "subnet_id":
                 query = query.where(a.c.port_id.in_(select(a.c.port_id).where(a.c.subnet_id == wanted)))
             elif key == "ip_address_substr":
-                query = query.where(a.c.port_id.in_(select(a.c.port_id).where(a.c.ip_address.contains(wanted))))
+                query = query.where(
+                    a.c.port_id.in_(select(a.c.port_id).where(a.c.ip_address.contains(wanted)))
+                )
             else:
                 raise bad_request(f"{key} is invalid attribute for filtering")
         return query
@@ -135,6 +156,7 @@ class PortsMixin(SubnetsMixin):
                 return False
             net = self.row(conn, m.networks, network_id)
             return net is not None and net["project_id"] == ctx.project_id
+
         return check
 
     def new_port(self, conn: Connection, net: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
@@ -144,8 +166,11 @@ class PortsMixin(SubnetsMixin):
         if mac is None:
             mac = self.ipam.mac(conn, net["id"])
             if mac is None:
-                raise err("NetworkMacAddressGenerationFailure", 503,
-                          f"Unable to generate unique mac on network {net['id']}.")
+                raise err(
+                    "NetworkMacAddressGenerationFailure",
+                    503,
+                    f"Unable to generate unique mac on network {net['id']}.",
+                )
         else:
             mac = mac.lower().replace("-", ":")
             self._check_mac_free(conn, net["id"], mac)
@@ -155,11 +180,19 @@ class PortsMixin(SubnetsMixin):
         groups = self._port_groups(conn, values, security, device_owner)
         pairs = self._address_pairs(values.get("allowed_address_pairs") or [], mac, security)
         row = self.stamp(PORT.row_values(values))
-        row.update(network_id=net["id"], mac_address=mac, port_security_enabled=security, security_groups=groups,
-                   allowed_address_pairs=pairs, status="DOWN", device_owner=device_owner,
-                   binding_vif_type="unbound", binding_vif_details={},
-                   binding_profile=values.get("binding:profile") or {},
-                   extra_dhcp_opts=self._dhcp_opts(values.get("extra_dhcp_opts") or []))
+        row.update(
+            network_id=net["id"],
+            mac_address=mac,
+            port_security_enabled=security,
+            security_groups=groups,
+            allowed_address_pairs=pairs,
+            status="DOWN",
+            device_owner=device_owner,
+            binding_vif_type="unbound",
+            binding_vif_details={},
+            binding_profile=values.get("binding:profile") or {},
+            extra_dhcp_opts=self._dhcp_opts(values.get("extra_dhcp_opts") or []),
+        )
         host = values.get("binding:host_id") or ""
         if host:
             row.update(binding_vif_type="ovs", binding_vif_details=dict(VIF_DETAILS), status="ACTIVE")
@@ -173,24 +206,35 @@ class PortsMixin(SubnetsMixin):
 
     def _check_mac_free(self, conn: Connection, network_id: str, mac: str, skip: str | None = None) -> None:
         p = m.ports
-        found = conn.execute(select(p.c.id).where(p.c.network_id == network_id, p.c.mac_address == mac)).first()
+        found = conn.execute(
+            select(p.c.id).where(p.c.network_id == network_id, p.c.mac_address == mac)
+        ).first()
         if found is not None and found[0] != skip:
-            raise conflict("MacAddressInUse", f"Unable to complete operation for network {network_id}. "
-                                              f"The mac address {mac} is in use.")
+            raise conflict(
+                "MacAddressInUse",
+                f"Unable to complete operation for network {network_id}. The mac address {mac} is in use.",
+            )
 
-    def _port_groups(self, conn: Connection, values: dict[str, Any], security: bool, device_owner: str) -> list[str]:
+    def _port_groups(
+        self, conn: Connection, values: dict[str, Any], security: bool, device_owner: str
+    ) -> list[str]:
         groups = values.get("security_groups")
         if groups is None:
             if not security or device_owner.startswith(NO_SG_OWNERS):
                 return []
             return [self.ensure_default_security_group(conn, values["project_id"])]
         if groups and not security:
-            raise err("PortSecurityAndIPRequiredForSecurityGroups", 400,
-                      "Port security must be enabled and port must have an IP address in order to use "
-                      "security groups.")
+            raise err(
+                "PortSecurityAndIPRequiredForSecurityGroups",
+                400,
+                "Port security must be enabled and port must have an IP address in order to use "
+                "security groups.",
+            )
         sg = m.security_groups
         for group_id in groups:
-            found = conn.execute(select(sg.c.id, sg.c.project_id, sg.c.shared).where(sg.c.id == group_id)).first()
+            found = conn.execute(
+                select(sg.c.id, sg.c.project_id, sg.c.shared).where(sg.c.id == group_id)
+            ).first()
             if found is None or (found[1] != values["project_id"] and not found[2]):
                 raise missing("security_group", group_id)
         return list(groups)
@@ -200,15 +244,22 @@ class PortsMixin(SubnetsMixin):
         if not pairs:
             return []
         if not security:
-            raise conflict("AddressPairAndPortSecurityRequired",
-                           "Port Security must be enabled in order to have allowed address pairs on a port.")
+            raise conflict(
+                "AddressPairAndPortSecurityRequired",
+                "Port Security must be enabled in order to have allowed address pairs on a port.",
+            )
         if len(pairs) > MAX_ALLOWED_ADDRESS_PAIRS:
-            raise err("AllowedAddressPairExhausted", 400,
-                      f"The number of allowed address pair exceeds the maximum {MAX_ALLOWED_ADDRESS_PAIRS}.")
+            raise err(
+                "AllowedAddressPairExhausted",
+                400,
+                f"The number of allowed address pair exceeds the maximum {MAX_ALLOWED_ADDRESS_PAIRS}.",
+            )
         out: list[dict[str, str]] = []
         for pair in pairs:
             if not isinstance(pair, dict):
-                raise invalid_input(f"Invalid input for allowed_address_pairs. Reason: '{pair}' is not a dictionary")
+                raise invalid_input(
+                    f"Invalid input for allowed_address_pairs. Reason: '{pair}' is not a dictionary"
+                )
             extra = set(pair) - {"ip_address", "mac_address"}
             if extra:
                 raise bad_request(f"Unrecognized attribute(s) '{', '.join(sorted(extra))}'")
@@ -217,14 +268,19 @@ class PortsMixin(SubnetsMixin):
             try:
                 ipaddress.ip_network(str(pair["ip_address"]), strict=False)
             except ValueError:
-                raise invalid_input(f"Invalid input for allowed_address_pairs. Reason: '{pair['ip_address']}' is "
-                                    "not a valid IP address") from None
+                raise invalid_input(
+                    f"Invalid input for allowed_address_pairs. Reason: '{pair['ip_address']}' is "
+                    "not a valid IP address"
+                ) from None
             pair_mac = str(pair.get("mac_address") or mac).lower()
             entry = {"ip_address": str(pair["ip_address"]), "mac_address": pair_mac}
             if entry in out:
-                raise err("DuplicateAddressPairInRequest", 400,
-                          f"Request contains duplicate address pair: mac_address {pair_mac} ip_address "
-                          f"{pair['ip_address']}.")
+                raise err(
+                    "DuplicateAddressPairInRequest",
+                    400,
+                    f"Request contains duplicate address pair: mac_address {pair_mac} ip_address "
+                    f"{pair['ip_address']}.",
+                )
             out.append(entry)
         return out
 
@@ -235,35 +291,70 @@ class PortsMixin(SubnetsMixin):
         out = []
         for opt in opts:
             if not isinstance(opt, dict) or "opt_name" not in opt:
-                raise invalid_input(f"Invalid input for extra_dhcp_opts. Reason: Invalid data format for "
-                                    f"extra-dhcp-opt: {opt}")
-            out.append({"opt_name": opt["opt_name"], "opt_value": opt.get("opt_value"),
-                        "ip_version": int(opt.get("ip_version", 4))})
+                raise invalid_input(
+                    f"Invalid input for extra_dhcp_opts. Reason: Invalid data format for "
+                    f"extra-dhcp-opt: {opt}"
+                )
+            out.append(
+                {
+                    "opt_name": opt["opt_name"],
+                    "opt_value": opt.get("opt_value"),
+                    "ip_version": int(opt.get("ip_version", 4)),
+                }
+            )
         return out
 
     # IP allocation --------------------------------------------------------------------------
     def _subnets_of(self, conn: Connection, network_id: str) -> list[dict[str, Any]]:
         return [dict(r) for r in conn.execute(_SUBNETS_OF, {"network_id": network_id}).mappings()]
 
-    def _allocate_ips(self, conn: Connection, net: dict[str, Any], port: dict[str, Any],
-                      requested: list[dict[str, Any]] | None) -> list[dict[str, str]]:
+    def _allocate_ips(
+        self,
+        conn: Connection,
+        net: dict[str, Any],
+        port: dict[str, Any],
+        requested: list[dict[str, Any]] | None,
+    ) -> list[dict[str, str]]:
         subnets = self._subnets_of(conn, net["id"])
         router_port = port["device_owner"].startswith("network:router")
         plan = self._plan_ips(conn, net, subnets, port, requested, router_port)
         if plan:
-            self.insert_many(conn, m.ip_allocations, [
-                {"subnet_id": subnet["id"], "network_id": net["id"], "ip_address": address, "port_id": port["id"]}
-                for subnet, address in plan])
-        return sorted(({"subnet_id": s["id"], "ip_address": ip} for s, ip in plan),
-                      key=lambda f: (":" in f["ip_address"], f["ip_address"]))
+            self.insert_many(
+                conn,
+                m.ip_allocations,
+                [
+                    {
+                        "subnet_id": subnet["id"],
+                        "network_id": net["id"],
+                        "ip_address": address,
+                        "port_id": port["id"],
+                    }
+                    for subnet, address in plan
+                ],
+            )
+        return sorted(
+            ({"subnet_id": s["id"], "ip_address": ip} for s, ip in plan),
+            key=lambda f: (":" in f["ip_address"], f["ip_address"]),
+        )
 
-    def _plan_ips(self, conn: Connection, net: dict[str, Any], subnets: list[dict[str, Any]], port: dict[str, Any],
-                  requested: list[dict[str, Any]] | None, router_port: bool) -> list[tuple[dict[str, Any], str]]:
+    def _plan_ips(
+        self,
+        conn: Connection,
+        net: dict[str, Any],
+        subnets: list[dict[str, Any]],
+        port: dict[str, Any],
+        requested: list[dict[str, Any]] | None,
+        router_port: bool,
+    ) -> list[tuple[dict[str, Any], str]]:
         plan: list[tuple[dict[str, Any], str]] = []
         by_id = {s["id"]: s for s in subnets}
         if requested is None:
             v4 = [s for s in subnets if s["ip_version"] == 4]
-            v6_auto = [s for s in subnets if s["ip_version"] == 6 and s["ipv6_address_mode"] in ipam.AUTO_ADDRESS_MODES]
+            v6_auto = [
+                s
+                for s in subnets
+                if s["ip_version"] == 6 and s["ipv6_address_mode"] in ipam.AUTO_ADDRESS_MODES
+            ]
             v6_stateful = [s for s in subnets if s["ip_version"] == 6 and s not in v6_auto]
             for group in (v4, v6_stateful):
                 if not group:
@@ -274,7 +365,10 @@ class PortsMixin(SubnetsMixin):
                         plan.append((subnet, address))
                         break
                 else:
-                    raise conflict("IpAddressGenerationFailure", f"No more IP addresses available on network {net['id']}.")
+                    raise conflict(
+                        "IpAddressGenerationFailure",
+                        f"No more IP addresses available on network {net['id']}.",
+                    )
             if not router_port:
                 plan += [(s, ipam.eui64(s["cidr"], port["mac_address"])) for s in v6_auto]
             return plan
@@ -286,16 +380,25 @@ class PortsMixin(SubnetsMixin):
                 if subnet is None:
                     if self.row(conn, m.subnets, subnet_id) is None:
                         raise missing("subnet", subnet_id)
-                    raise invalid_input(f"Failed to create port on network {net['id']}, because fixed_ips included "
-                                        f"invalid subnet {subnet_id}")
+                    raise invalid_input(
+                        f"Failed to create port on network {net['id']}, because fixed_ips included "
+                        f"invalid subnet {subnet_id}"
+                    )
                 if address is not None and not ipam.in_subnet(address, subnet["cidr"]):
-                    raise err("InvalidIpForSubnet", 400,
-                              f"IP address {address} is not a valid IP for the specified subnet.")
+                    raise err(
+                        "InvalidIpForSubnet",
+                        400,
+                        f"IP address {address} is not a valid IP for the specified subnet.",
+                    )
             else:
                 subnet = next((s for s in subnets if ipam.in_subnet(address or "", s["cidr"])), None)
                 if subnet is None:
-                    raise err("InvalidIpForNetwork", 400, f"IP address {address} is not a valid IP for any of the "
-                                                          "subnets on the specified network.")
+                    raise err(
+                        "InvalidIpForNetwork",
+                        400,
+                        f"IP address {address} is not a valid IP for any of the "
+                        "subnets on the specified network.",
+                    )
             auto = subnet["ip_version"] == 6 and subnet["ipv6_address_mode"] in ipam.AUTO_ADDRESS_MODES
             if address is None:
                 if auto and not router_port:
@@ -303,17 +406,26 @@ class PortsMixin(SubnetsMixin):
                 else:
                     address = self.ipam.address(conn, subnet)
                     if address is None:
-                        raise conflict("IpAddressGenerationFailure",
-                                       f"No more IP addresses available on network {net['id']}.")
+                        raise conflict(
+                            "IpAddressGenerationFailure",
+                            f"No more IP addresses available on network {net['id']}.",
+                        )
             else:
                 address = str(ipaddress.ip_address(address))
                 if auto and not router_port:
-                    raise invalid_input(f"IPv6 address {address} cannot be directly assigned to a port on subnet "
-                                        f"{subnet['id']} as the subnet is configured for automatic addresses")
-                if self._allocated(conn, subnet["id"], address, port["id"]) or (subnet["id"], address) in taken or (
-                        address == subnet["gateway_ip"] and not router_port):
-                    raise conflict("IpAddressAlreadyAllocated",
-                                   f"IP address {address} already allocated in subnet {subnet['id']}")
+                    raise invalid_input(
+                        f"IPv6 address {address} cannot be directly assigned to a port on subnet "
+                        f"{subnet['id']} as the subnet is configured for automatic addresses"
+                    )
+                if (
+                    self._allocated(conn, subnet["id"], address, port["id"])
+                    or (subnet["id"], address) in taken
+                    or (address == subnet["gateway_ip"] and not router_port)
+                ):
+                    raise conflict(
+                        "IpAddressAlreadyAllocated",
+                        f"IP address {address} already allocated in subnet {subnet['id']}",
+                    )
             taken.add((subnet["id"], address))
             plan.append((subnet, address))
         return plan
@@ -321,7 +433,9 @@ class PortsMixin(SubnetsMixin):
     @staticmethod
     def _allocated(conn: Connection, subnet_id: str, address: str, port_id: str) -> bool:
         a = m.ip_allocations
-        found = conn.execute(select(a.c.port_id).where(a.c.subnet_id == subnet_id, a.c.ip_address == address)).first()
+        found = conn.execute(
+            select(a.c.port_id).where(a.c.subnet_id == subnet_id, a.c.ip_address == address)
+        ).first()
         return found is not None and found[0] != port_id
 
     # update ---------------------------------------------------------------------------------
@@ -330,7 +444,9 @@ class PortsMixin(SubnetsMixin):
             changes = changes["port"]
         with self.db.begin() as conn:
             row = self.port_row(conn, ctx, port_id)
-            values = PORT.parse_update(ctx, changes, row, self._network_owner_check(conn, ctx, row["network_id"]))
+            values = PORT.parse_update(
+                ctx, changes, row, self._network_owner_check(conn, ctx, row["network_id"])
+            )
             self.apply_port_update(conn, row, values)
             return self.port_view(conn, ctx, self.row(conn, m.ports, port_id) or row)
 
@@ -343,26 +459,42 @@ class PortsMixin(SubnetsMixin):
         if "mac_address" in cols:
             mac = cols["mac_address"].lower().replace("-", ":")
             if row["binding_host_id"] and mac != row["mac_address"]:
-                raise conflict("PortBound", f"Unable to complete operation on port {port_id}, port is already "
-                                            f"bound, port type: ovs, old_mac {row['mac_address']}, new_mac {mac}.")
+                raise conflict(
+                    "PortBound",
+                    f"Unable to complete operation on port {port_id}, port is already "
+                    f"bound, port type: ovs, old_mac {row['mac_address']}, new_mac {mac}.",
+                )
             self._check_mac_free(conn, net["id"], mac, skip=port_id)
             cols["mac_address"] = mac
         mac = cols.get("mac_address", row["mac_address"])
         if "security_groups" in values or "port_security_enabled" in values:
-            groups = values.get("security_groups", row["security_groups"] if "security_groups" not in values else None)
+            groups = values.get(
+                "security_groups", row["security_groups"] if "security_groups" not in values else None
+            )
             if "security_groups" not in values and not security:
                 if row["security_groups"]:
-                    raise err("PortSecurityPortHasSecurityGroup", 409,
-                              "Port has security group associated. Cannot disable port security or ip address "
-                              "until security group is removed")
+                    raise err(
+                        "PortSecurityPortHasSecurityGroup",
+                        409,
+                        "Port has security group associated. Cannot disable port security or ip address "
+                        "until security group is removed",
+                    )
                 groups = []
             cols["security_groups"] = self._port_groups(
-                conn, {"security_groups": groups, "project_id": row["project_id"]}, security, row["device_owner"])
+                conn,
+                {"security_groups": groups, "project_id": row["project_id"]},
+                security,
+                row["device_owner"],
+            )
         if "allowed_address_pairs" in values:
-            cols["allowed_address_pairs"] = self._address_pairs(values["allowed_address_pairs"] or [], mac, security)
+            cols["allowed_address_pairs"] = self._address_pairs(
+                values["allowed_address_pairs"] or [], mac, security
+            )
         elif not security and row["allowed_address_pairs"]:
-            raise conflict("AddressPairAndPortSecurityRequired",
-                           "Port Security must be enabled in order to have allowed address pairs on a port.")
+            raise conflict(
+                "AddressPairAndPortSecurityRequired",
+                "Port Security must be enabled in order to have allowed address pairs on a port.",
+            )
         if "extra_dhcp_opts" in values:
             cols["extra_dhcp_opts"] = self._dhcp_opts(values["extra_dhcp_opts"] or [])
         if "binding:profile" in values:
@@ -377,16 +509,23 @@ class PortsMixin(SubnetsMixin):
             self._replace_ips(conn, net, {**row, **cols}, values["fixed_ips"] or [])
         self.touch(conn, m.ports, port_id, **cols)
 
-    def _replace_ips(self, conn: Connection, net: dict[str, Any], port: dict[str, Any],
-                     requested: list[dict[str, Any]]) -> None:
+    def _replace_ips(
+        self, conn: Connection, net: dict[str, Any], port: dict[str, Any], requested: list[dict[str, Any]]
+    ) -> None:
         a = m.ip_allocations
-        current = {(s, ip) for s, ip in conn.execute(select(a.c.subnet_id, a.c.ip_address).where(a.c.port_id == port["id"]))}
+        current = {
+            (s, ip)
+            for s, ip in conn.execute(select(a.c.subnet_id, a.c.ip_address).where(a.c.port_id == port["id"]))
+        }
         keep: set[tuple[str, str]] = set()
         fresh: list[dict[str, Any]] = []
         for entry in requested:
             address = entry.get("ip_address")
-            match = [c for c in current if c[1] == address and entry.get("subnet_id") in (None, c[0])] \
-                if address else []
+            match = (
+                [c for c in current if c[1] == address and entry.get("subnet_id") in (None, c[0])]
+                if address
+                else []
+            )
             if match:
                 keep.add(match[0])
             else:
@@ -397,8 +536,16 @@ class PortsMixin(SubnetsMixin):
             subnets = self._subnets_of(conn, net["id"])
             router_port = port["device_owner"].startswith("network:router")
             for subnet, address in self._plan_ips(conn, net, subnets, port, fresh, router_port):
-                self.insert(conn, m.ip_allocations, {"subnet_id": subnet["id"], "network_id": net["id"],
-                                                      "ip_address": address, "port_id": port["id"]})
+                self.insert(
+                    conn,
+                    m.ip_allocations,
+                    {
+                        "subnet_id": subnet["id"],
+                        "network_id": net["id"],
+                        "ip_address": address,
+                        "port_id": port["id"],
+                    },
+                )
 
     # delete ---------------------------------------------------------------------------------
     def delete_port(self, ctx: RequestContext, port_id: str) -> None:
@@ -407,23 +554,40 @@ class PortsMixin(SubnetsMixin):
             if not self.owned(ctx, row):
                 raise policy("delete_port")
             owner = row["device_owner"]
-            if owner in ("network:router_interface", "network:router_gateway", "network:floatingip",
-                         "network:router_interface_distributed", "network:ha_router_replicated_interface"):
-                if owner == "network:floatingip" or self.row(conn, m.routers, row["device_id"]) is not None:
-                    raise conflict("ServicePortInUse", f"Port {port_id} cannot be deleted directly via the port "
-                                                       f"API: has device owner {owner}.")
+            if owner in (
+                "network:router_interface",
+                "network:router_gateway",
+                "network:floatingip",
+                "network:router_interface_distributed",
+                "network:ha_router_replicated_interface",
+            ) and (owner == "network:floatingip" or self.row(conn, m.routers, row["device_id"]) is not None):
+                raise conflict(
+                    "ServicePortInUse",
+                    f"Port {port_id} cannot be deleted directly via the port API: has device owner {owner}.",
+                )
             if conn.execute(select(m.trunks.c.id).where(m.trunks.c.port_id == port_id)).first() is not None:
-                raise conflict("PortInUseAsTrunkParent", f"Port {port_id} is currently a parent port for trunk "
-                                                         f"{row['device_id']}.")
+                raise conflict(
+                    "PortInUseAsTrunkParent",
+                    f"Port {port_id} is currently a parent port for trunk {row['device_id']}.",
+                )
             self.remove_port(conn, row)
 
     def remove_port(self, conn: Connection, row: dict[str, Any]) -> None:
         """Delete a port: its addresses, tags, floating IP associations and trunk membership."""
         port_id = row["id"]
         f = m.floatingips
-        conn.execute(update(f).where(f.c.port_id == port_id).values(
-            port_id=None, fixed_ip_address=None, router_id=None, status="DOWN", updated_at=self.now(),
-            revision_number=f.c.revision_number + 1))
+        conn.execute(
+            update(f)
+            .where(f.c.port_id == port_id)
+            .values(
+                port_id=None,
+                fixed_ip_address=None,
+                router_id=None,
+                status="DOWN",
+                updated_at=self.now(),
+                revision_number=f.c.revision_number + 1,
+            )
+        )
         conn.execute(delete(m.subports).where(m.subports.c.port_id == port_id))
         conn.execute(delete(m.ip_allocations).where(m.ip_allocations.c.port_id == port_id))
         self.drop_tags(conn, port_id)

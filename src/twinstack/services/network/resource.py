@@ -84,8 +84,9 @@ class ListParams:
 
 
 class Resource:
-    def __init__(self, name: str, collection: str, table: Table | None, attrs: Iterable[Attr],
-                 *, taggable: bool = True) -> None:
+    def __init__(
+        self, name: str, collection: str, table: Table | None, attrs: Iterable[Attr], *, taggable: bool = True
+    ) -> None:
         self.name = name
         self.collection = collection
         self.table = table
@@ -102,8 +103,12 @@ class Resource:
             raise bad_request(f"Unable to find '{self.name}' in request body")
         return value
 
-    def parse_create(self, ctx: RequestContext, data: Mapping[str, Any],
-                     network_owner: Callable[[dict[str, Any]], bool] | None = None) -> dict[str, Any]:
+    def parse_create(
+        self,
+        ctx: RequestContext,
+        data: Mapping[str, Any],
+        network_owner: Callable[[dict[str, Any]], bool] | None = None,
+    ) -> dict[str, Any]:
         """Check a create body: unknown/forbidden attributes, defaults, conversion, policy."""
         self._reject_unknown(data)
         values: dict[str, Any] = {}
@@ -126,8 +131,13 @@ class Resource:
                 self._check_set_by(ctx, attr, f"create_{self.name}:{name}", values, network_owner)
         return values
 
-    def parse_update(self, ctx: RequestContext, data: Mapping[str, Any], current: dict[str, Any] | None = None,
-                     network_owner: Callable[[dict[str, Any]], bool] | None = None) -> dict[str, Any]:
+    def parse_update(
+        self,
+        ctx: RequestContext,
+        data: Mapping[str, Any],
+        current: dict[str, Any] | None = None,
+        network_owner: Callable[[dict[str, Any]], bool] | None = None,
+    ) -> dict[str, Any]:
         self._reject_unknown(data)
         values: dict[str, Any] = {}
         for name, raw in data.items():
@@ -161,8 +171,13 @@ class Resource:
         return value
 
     @staticmethod
-    def _check_set_by(ctx: RequestContext, attr: Attr, action: str, target: dict[str, Any],
-                      network_owner: Callable[[dict[str, Any]], bool] | None) -> None:
+    def _check_set_by(
+        ctx: RequestContext,
+        attr: Attr,
+        action: str,
+        target: dict[str, Any],
+        network_owner: Callable[[dict[str, Any]], bool] | None,
+    ) -> None:
         if ctx.is_admin:
             return
         if attr.set_by == "network_owner" and network_owner is not None and network_owner(target):
@@ -178,8 +193,10 @@ class Resource:
             raise bad_request("Both project_id and tenant_id passed with different values")
         owner = project or tenant
         if owner is not None and owner != ctx.project_id and not ctx.is_admin:
-            raise bad_request("Specifying 'project_id' or 'tenant_id' other than the authenticated project "
-                              "in request requires admin privileges")
+            raise bad_request(
+                "Specifying 'project_id' or 'tenant_id' other than the authenticated project "
+                "in request requires admin privileges"
+            )
         owner = owner or ctx.project_id
         if create and not owner:
             raise bad_request("Running without keystone AuthN requires that project_id is specified")
@@ -193,7 +210,9 @@ class Resource:
     def item(self, row: Mapping[str, Any]) -> dict[str, Any]:
         return {name: row[col] for name, col in self.columns.items() if col in row}
 
-    def view(self, item: Mapping[str, Any], ctx: RequestContext, fields: list[str] | None = None) -> dict[str, Any]:
+    def view(
+        self, item: Mapping[str, Any], ctx: RequestContext, fields: list[str] | None = None
+    ) -> dict[str, Any]:
         admin = ctx.is_admin
         out: dict[str, Any] = {}
         for attr in self.attrs.values():
@@ -258,8 +277,11 @@ class Resource:
                 if number < 0:
                     raise ValueError
             except ValueError:
-                raise ApiError(f"Bad limit request: Limit must be an integer 0 or greater and not '{limit}'.",
-                               400, kind="BadRequest") from None
+                raise ApiError(
+                    f"Bad limit request: Limit must be an integer 0 or greater and not '{limit}'.",
+                    400,
+                    kind="BadRequest",
+                ) from None
             params.limit = number or None
         params.marker = query.get("marker") or None
         params.page_reverse = str(query.get("page_reverse", "False")).lower() == "true"
@@ -289,7 +311,7 @@ class Resource:
         if params.marker is not None:
             index = next((i for i, it in enumerate(selected) if it.get("id") == params.marker), None)
             if index is not None:
-                selected = selected[:index][::-1] if params.page_reverse else selected[index + 1:]
+                selected = selected[:index][::-1] if params.page_reverse else selected[index + 1 :]
             elif params.page_reverse:
                 selected = selected[::-1]
         elif params.page_reverse:
@@ -316,7 +338,9 @@ class Resource:
                 return False
         return True
 
-    def links(self, request_url: str, query: Any, items: list[dict[str, Any]], params: ListParams) -> list[dict[str, str]]:
+    def links(
+        self, request_url: str, query: Any, items: list[dict[str, Any]], params: ListParams
+    ) -> list[dict[str, str]]:
         """``<collection>_links`` as neutron builds them (api_common.get_pagination_links)."""
         if not params.limit:
             return []
@@ -341,15 +365,23 @@ def _sort_key(value: Any) -> tuple[int, Any]:
         return (1, value)
     if isinstance(value, str):
         try:
-            return (2, ipaddress.ip_address(value).packed.rjust(16, b"\0").hex()) if _looks_ip(value) else (3, value)
+            return (
+                (2, ipaddress.ip_address(value).packed.rjust(16, b"\0").hex())
+                if _looks_ip(value)
+                else (3, value)
+            )
         except ValueError:
             return (3, value)
     return (4, str(value))
 
 
 def _looks_ip(value: str) -> bool:
-    return len(value) <= 45 and (value.count(".") == 3 or value.count(":") >= 2) and "/" not in value \
+    return (
+        len(value) <= 45
+        and (value.count(".") == 3 or value.count(":") >= 2)
+        and "/" not in value
         and not value.count("-")
+    )
 
 
 def _tags_match(key: str, have: list[str], wanted: list[str]) -> bool:

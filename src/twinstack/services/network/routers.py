@@ -38,28 +38,48 @@ class RoutersMixin(SecurityGroupsMixin):
         for item, row in zip(items, rows, strict=True):
             info = None
             if row["gw_port_id"]:
-                fixed = [{"subnet_id": s, "ip_address": ip} for s, ip in conn.execute(
-                    select(a.c.subnet_id, a.c.ip_address).where(a.c.port_id == row["gw_port_id"]))]
-                info = {"network_id": row["gw_network_id"], "enable_snat": row["enable_snat"],
-                        "external_fixed_ips": fixed}
+                fixed = [
+                    {"subnet_id": s, "ip_address": ip}
+                    for s, ip in conn.execute(
+                        select(a.c.subnet_id, a.c.ip_address).where(a.c.port_id == row["gw_port_id"])
+                    )
+                ]
+                info = {
+                    "network_id": row["gw_network_id"],
+                    "enable_snat": row["enable_snat"],
+                    "external_fixed_ips": fixed,
+                }
             item["external_gateway_info"] = info
             item["availability_zones"] = ["nova"]
             item["enable_ndp_proxy"] = False
         return items
 
-    def _router_view(self, conn: Connection, ctx: RequestContext, row: dict[str, Any],
-                     fields: list[str] | None = None) -> dict[str, Any]:
+    def _router_view(
+        self, conn: Connection, ctx: RequestContext, row: dict[str, Any], fields: list[str] | None = None
+    ) -> dict[str, Any]:
         return ROUTER.view(self.router_items(conn, [row])[0], ctx, fields)
 
     def list_routers(self, ctx: RequestContext, params: ListParams) -> list[dict[str, Any]]:
         r = m.routers
         with self.db.begin() as conn:
-            rows = [dict(x) for x in conn.execute(select(r).where(*[c for c in [
-                self.project_clause(ctx, r), *ROUTER.sql_filters(params)] if c is not None])).mappings()]
+            rows = [
+                dict(x)
+                for x in conn.execute(
+                    select(r).where(
+                        *[
+                            c
+                            for c in [self.project_clause(ctx, r), *ROUTER.sql_filters(params)]
+                            if c is not None
+                        ]
+                    )
+                ).mappings()
+            ]
             items = self.router_items(conn, rows)
         return self.finish_list(ROUTER, ctx, items, params)
 
-    def show_router(self, ctx: RequestContext, router_id: str, fields: list[str] | None = None) -> dict[str, Any]:
+    def show_router(
+        self, ctx: RequestContext, router_id: str, fields: list[str] | None = None
+    ) -> dict[str, Any]:
         with self.db.begin() as conn:
             return self._router_view(conn, ctx, self.router_row(conn, ctx, router_id), fields)
 
@@ -90,14 +110,20 @@ class RoutersMixin(SecurityGroupsMixin):
             self.touch(conn, m.routers, router_id, **ROUTER.row_values(values))
             return self._router_view(conn, ctx, self.router_row(conn, ctx, router_id))
 
-    def _set_gateway(self, conn: Connection, ctx: RequestContext, row: dict[str, Any], info: Any, op: str) -> None:
+    def _set_gateway(
+        self, conn: Connection, ctx: RequestContext, row: dict[str, Any], info: Any, op: str
+    ) -> None:
         if not isinstance(info, dict) or "network_id" not in info:
-            raise invalid_input(f"Invalid input for external_gateway_info. Reason: Validation of dictionary's keys "
-                                f"failed. Expected keys: {{'network_id'}} Provided keys: {set(info or {})}")
+            raise invalid_input(
+                f"Invalid input for external_gateway_info. Reason: Validation of dictionary's keys "
+                f"failed. Expected keys: {{'network_id'}} Provided keys: {set(info or {})}"
+            )
         unknown = set(info) - {"network_id", "enable_snat", "external_fixed_ips", "qos_policy_id"}
         if unknown:
-            raise invalid_input(f"Invalid input for external_gateway_info. Reason: Unexpected keys supplied: "
-                                f"{', '.join(sorted(unknown))}")
+            raise invalid_input(
+                f"Invalid input for external_gateway_info. Reason: Unexpected keys supplied: "
+                f"{', '.join(sorted(unknown))}"
+            )
         for key in ("enable_snat", "external_fixed_ips"):
             if key in info and not ctx.is_admin:
                 raise policy(f"{op}_router:external_gateway_info:{key}")
@@ -114,12 +140,25 @@ class RoutersMixin(SecurityGroupsMixin):
         if row["gw_port_id"]:
             self._clear_gateway(conn, row)
         fixed = info.get("external_fixed_ips")
-        port = self.new_port(conn, net, {
-            "project_id": "", "network_id": net_id, "device_owner": GATEWAY, "device_id": row["id"],
-            "fixed_ips": fixed if fixed else None, "admin_state_up": True, "name": "", "description": "",
-        })
-        conn.execute(update(m.routers).where(m.routers.c.id == row["id"]).values(
-            gw_port_id=port["id"], gw_network_id=net_id, enable_snat=snat))
+        port = self.new_port(
+            conn,
+            net,
+            {
+                "project_id": "",
+                "network_id": net_id,
+                "device_owner": GATEWAY,
+                "device_id": row["id"],
+                "fixed_ips": fixed if fixed else None,
+                "admin_state_up": True,
+                "name": "",
+                "description": "",
+            },
+        )
+        conn.execute(
+            update(m.routers)
+            .where(m.routers.c.id == row["id"])
+            .values(gw_port_id=port["id"], gw_network_id=net_id, enable_snat=snat)
+        )
         row.update(gw_port_id=port["id"], gw_network_id=net_id)
 
     def _clear_gateway(self, conn: Connection, row: dict[str, Any]) -> None:
@@ -127,21 +166,32 @@ class RoutersMixin(SecurityGroupsMixin):
             return
         f = m.floatingips
         if conn.execute(select(f.c.id).where(f.c.router_id == row["id"])).first() is not None:
-            raise conflict("RouterExternalGatewayInUseByFloatingIp",
-                           f"Gateway cannot be updated for router {row['id']}, since a gateway to external network "
-                           f"{row['gw_network_id']} is required by one or more floating IPs.")
+            raise conflict(
+                "RouterExternalGatewayInUseByFloatingIp",
+                f"Gateway cannot be updated for router {row['id']}, since a gateway to external network "
+                f"{row['gw_network_id']} is required by one or more floating IPs.",
+            )
         port = self.row(conn, m.ports, row["gw_port_id"])
-        conn.execute(update(m.routers).where(m.routers.c.id == row["id"]).values(
-            gw_port_id=None, gw_network_id=None, enable_snat=True))
+        conn.execute(
+            update(m.routers)
+            .where(m.routers.c.id == row["id"])
+            .values(gw_port_id=None, gw_network_id=None, enable_snat=True)
+        )
         if port is not None:
             self.remove_port(conn, port)
         row.update(gw_port_id=None, gw_network_id=None)
 
     def _router_subnets(self, conn: Connection, router_id: str) -> list[dict[str, Any]]:
         p, a, s = m.ports, m.ip_allocations, m.subnets
-        query = select(s, a.c.port_id).select_from(p.join(a, a.c.port_id == p.c.id).join(s, s.c.id == a.c.subnet_id))
-        return [dict(r) for r in conn.execute(query.where(p.c.device_id == router_id,
-                                                          p.c.device_owner == INTERFACE)).mappings()]
+        query = select(s, a.c.port_id).select_from(
+            p.join(a, a.c.port_id == p.c.id).join(s, s.c.id == a.c.subnet_id)
+        )
+        return [
+            dict(r)
+            for r in conn.execute(
+                query.where(p.c.device_id == router_id, p.c.device_owner == INTERFACE)
+            ).mappings()
+        ]
 
     def _check_routes(self, conn: Connection, row: dict[str, Any], routes: Any) -> list[dict[str, str]]:
         from twinstack.services.network.validators import hostroutes
@@ -151,8 +201,12 @@ class RoutersMixin(SecurityGroupsMixin):
         if reason:
             raise invalid_input(f"Invalid input for routes. Reason: {reason}")
         if len(routes) > MAX_ROUTES:
-            raise err("RoutesExhausted", 400, f"Unable to complete operation for {row['id']}. The number of routes "
-                                              f"exceeds the maximum {MAX_ROUTES}.")
+            raise err(
+                "RoutesExhausted",
+                400,
+                f"Unable to complete operation for {row['id']}. The number of routes "
+                f"exceeds the maximum {MAX_ROUTES}.",
+            )
         cidrs = [ipam.network(s["cidr"]) for s in self._router_subnets(conn, row["id"])]
         if row["gw_port_id"]:
             a = m.ip_allocations
@@ -163,8 +217,11 @@ class RoutersMixin(SecurityGroupsMixin):
         for route in routes:
             hop = ipaddress.ip_address(route["nexthop"])
             if not any(hop.version == c.version and hop in c for c in cidrs):
-                raise err("InvalidRoutes", 400, f"Invalid format for routes: {routes}, the nexthop is not connected "
-                                                "with router")
+                raise err(
+                    "InvalidRoutes",
+                    400,
+                    f"Invalid format for routes: {routes}, the nexthop is not connected with router",
+                )
         return [{"destination": r["destination"], "nexthop": r["nexthop"]} for r in routes]
 
     def add_extraroutes(self, ctx: RequestContext, router_id: str, body: Any) -> dict[str, Any]:
@@ -189,7 +246,9 @@ class RoutersMixin(SecurityGroupsMixin):
         with self.db.begin() as conn:
             row = self.router_row(conn, ctx, router_id)
             p = m.ports
-            if conn.execute(select(p.c.id).where(p.c.device_id == router_id, p.c.device_owner == INTERFACE)).first():
+            if conn.execute(
+                select(p.c.id).where(p.c.device_id == router_id, p.c.device_owner == INTERFACE)
+            ).first():
                 raise conflict("RouterInUse", f"Router {router_id} still has ports")
             self._clear_gateway(conn, row)
             self.drop_tags(conn, router_id)
@@ -204,31 +263,57 @@ class RoutersMixin(SecurityGroupsMixin):
             if port_id:
                 port = self.port_row(conn, ctx, port_id)
                 if port["device_id"] or port["device_owner"]:
-                    raise conflict("PortInUse", f"Unable to complete operation on port {port_id} for network "
-                                                f"{port['network_id']}. Port already has an attached device "
-                                                f"{port['device_id']}.")
+                    raise conflict(
+                        "PortInUse",
+                        f"Unable to complete operation on port {port_id} for network "
+                        f"{port['network_id']}. Port already has an attached device "
+                        f"{port['device_id']}.",
+                    )
                 subnets = self._port_subnets(conn, port_id)
                 if not subnets:
                     raise bad("router", "Router port must have at least one fixed IP")
                 for sub in subnets:
                     self._check_attach(router_id, sub, attached)
-                self.touch(conn, m.ports, port_id, device_id=router_id, device_owner=INTERFACE, status="ACTIVE",
-                           security_groups=[])
+                self.touch(
+                    conn,
+                    m.ports,
+                    port_id,
+                    device_id=router_id,
+                    device_owner=INTERFACE,
+                    status="ACTIVE",
+                    security_groups=[],
+                )
             else:
                 sub = self.subnet_row(conn, ctx, subnet_id)  # type: ignore[arg-type]
                 if not sub["gateway_ip"]:
                     raise bad("router", "Subnet for router interface must have a gateway IP")
-                if sub["ip_version"] == 6 and sub["ipv6_address_mode"] == "slaac" and sub["ipv6_ra_mode"] is None:
-                    raise bad("router", f"IPv6 subnet {sub['id']} configured to receive RAs from an external router "
-                                        "cannot be added to Neutron Router.")
+                if (
+                    sub["ip_version"] == 6
+                    and sub["ipv6_address_mode"] == "slaac"
+                    and sub["ipv6_ra_mode"] is None
+                ):
+                    raise bad(
+                        "router",
+                        f"IPv6 subnet {sub['id']} configured to receive RAs from an external router "
+                        "cannot be added to Neutron Router.",
+                    )
                 self._check_attach(router_id, sub, attached)
                 net = self.row(conn, m.networks, sub["network_id"])
                 assert net is not None
-                port = self.new_port(conn, net, {
-                    "project_id": sub["project_id"], "network_id": net["id"], "device_owner": INTERFACE,
-                    "device_id": router_id, "fixed_ips": [{"subnet_id": sub["id"], "ip_address": sub["gateway_ip"]}],
-                    "admin_state_up": True, "name": "", "description": "",
-                })
+                port = self.new_port(
+                    conn,
+                    net,
+                    {
+                        "project_id": sub["project_id"],
+                        "network_id": net["id"],
+                        "device_owner": INTERFACE,
+                        "device_id": router_id,
+                        "fixed_ips": [{"subnet_id": sub["id"], "ip_address": sub["gateway_ip"]}],
+                        "admin_state_up": True,
+                        "name": "",
+                        "description": "",
+                    },
+                )
                 subnets = [sub]
             self.touch(conn, m.routers, router_id)
             return self._interface_info(router, port, subnets)
@@ -259,19 +344,34 @@ class RoutersMixin(SecurityGroupsMixin):
             if other["id"] == sub["id"]:
                 raise bad("router", f"Router already has a port on subnet {sub['id']}")
             if ipam.network(other["cidr"]).overlaps(net):  # type: ignore[arg-type]
-                raise bad("router", f"Cidr {sub['cidr']} of subnet {sub['id']} overlaps with cidr {other['cidr']} "
-                                    f"of subnet {other['id']}")
+                raise bad(
+                    "router",
+                    f"Cidr {sub['cidr']} of subnet {sub['id']} overlaps with cidr {other['cidr']} "
+                    f"of subnet {other['id']}",
+                )
 
     def _port_subnets(self, conn: Connection, port_id: str) -> list[dict[str, Any]]:
         a, s = m.ip_allocations, m.subnets
-        return [dict(r) for r in conn.execute(select(s).select_from(a.join(s, s.c.id == a.c.subnet_id))
-                                              .where(a.c.port_id == port_id)).mappings()]
+        return [
+            dict(r)
+            for r in conn.execute(
+                select(s).select_from(a.join(s, s.c.id == a.c.subnet_id)).where(a.c.port_id == port_id)
+            ).mappings()
+        ]
 
     @staticmethod
-    def _interface_info(router: dict[str, Any], port: dict[str, Any], subnets: list[dict[str, Any]]) -> dict[str, Any]:
-        return {"id": router["id"], "tenant_id": router["project_id"], "project_id": router["project_id"],
-                "port_id": port["id"], "network_id": port["network_id"], "subnet_id": subnets[0]["id"],
-                "subnet_ids": [s["id"] for s in subnets]}
+    def _interface_info(
+        router: dict[str, Any], port: dict[str, Any], subnets: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        return {
+            "id": router["id"],
+            "tenant_id": router["project_id"],
+            "project_id": router["project_id"],
+            "port_id": port["id"],
+            "network_id": port["network_id"],
+            "subnet_id": subnets[0]["id"],
+            "subnet_ids": [s["id"] for s in subnets],
+        }
 
     def remove_router_interface(self, ctx: RequestContext, router_id: str, body: Any) -> dict[str, Any]:
         subnet_id, port_id = self._interface_body(body)
@@ -281,17 +381,24 @@ class RoutersMixin(SecurityGroupsMixin):
             if port_id:
                 port = self.row(conn, m.ports, port_id)
                 if port is None or port["device_id"] != router_id or port["device_owner"] != INTERFACE:
-                    raise not_found("RouterInterfaceNotFound",
-                                    f"Router {router_id} does not have an interface with id {port_id}")
+                    raise not_found(
+                        "RouterInterfaceNotFound",
+                        f"Router {router_id} does not have an interface with id {port_id}",
+                    )
                 subnets = self._port_subnets(conn, port_id)
                 if subnet_id and subnet_id not in [s["id"] for s in subnets]:
-                    raise err("SubnetMismatchForPort", 400,
-                              f"Subnet on port {port_id} does not match the requested subnet {subnet_id}.")
+                    raise err(
+                        "SubnetMismatchForPort",
+                        400,
+                        f"Subnet on port {port_id} does not match the requested subnet {subnet_id}.",
+                    )
             else:
                 match = [s for s in attached if s["id"] == subnet_id]
                 if not match:
-                    raise not_found("RouterInterfaceNotFoundForSubnet",
-                                    f"Router {router_id} has no interface on subnet {subnet_id}")
+                    raise not_found(
+                        "RouterInterfaceNotFoundForSubnet",
+                        f"Router {router_id} has no interface on subnet {subnet_id}",
+                    )
                 port = self.row(conn, m.ports, match[0]["port_id"])
                 assert port is not None
                 subnets = [match[0]]
@@ -303,19 +410,26 @@ class RoutersMixin(SecurityGroupsMixin):
 
     def _check_interface_unused(self, conn: Connection, router: dict[str, Any], sub: dict[str, Any]) -> None:
         f, a = m.floatingips, m.ip_allocations
-        used = conn.execute(select(f.c.id).select_from(f.join(a, a.c.port_id == f.c.port_id)).where(
-            f.c.router_id == router["id"], a.c.subnet_id == sub["id"])).first()
+        used = conn.execute(
+            select(f.c.id)
+            .select_from(f.join(a, a.c.port_id == f.c.port_id))
+            .where(f.c.router_id == router["id"], a.c.subnet_id == sub["id"])
+        ).first()
         if used is not None:
-            raise conflict("RouterInterfaceInUseByFloatingIP",
-                           f"Router interface for subnet {sub['id']} on router {router['id']} cannot be deleted, "
-                           "as it is required by one or more floating IPs.")
+            raise conflict(
+                "RouterInterfaceInUseByFloatingIP",
+                f"Router interface for subnet {sub['id']} on router {router['id']} cannot be deleted, "
+                "as it is required by one or more floating IPs.",
+            )
         net = ipam.network(sub["cidr"])
         for route in router["routes"]:
             hop = ipaddress.ip_address(route["nexthop"])
             if hop.version == net.version and hop in net:
-                raise conflict("RouterInterfaceInUseByRoute",
-                               f"Router interface for subnet {sub['id']} on router {router['id']} cannot be deleted, "
-                               "as it is required by one or more routes.")
+                raise conflict(
+                    "RouterInterfaceInUseByRoute",
+                    f"Router interface for subnet {sub['id']} on router {router['id']} cannot be deleted, "
+                    "as it is required by one or more routes.",
+                )
 
     # floating IPs ---------------------------------------------------------------------------
     def fip_row(self, conn: Connection, ctx: RequestContext, fip_id: str) -> dict[str, Any]:
@@ -329,24 +443,49 @@ class RoutersMixin(SecurityGroupsMixin):
             if item["port_id"]:
                 port = self.row(conn, m.ports, item["port_id"])
                 if port is not None:
-                    details = {k: port[k] for k in ("name", "network_id", "mac_address", "admin_state_up", "status",
-                                                    "device_id", "device_owner")}
-            item.update(port_details=details, port_forwardings=[], dns_domain="", dns_name="", qos_policy_id=None)
+                    details = {
+                        k: port[k]
+                        for k in (
+                            "name",
+                            "network_id",
+                            "mac_address",
+                            "admin_state_up",
+                            "status",
+                            "device_id",
+                            "device_owner",
+                        )
+                    }
+            item.update(
+                port_details=details, port_forwardings=[], dns_domain="", dns_name="", qos_policy_id=None
+            )
         return items
 
-    def _fip_view(self, conn: Connection, ctx: RequestContext, row: dict[str, Any],
-                  fields: list[str] | None = None) -> dict[str, Any]:
+    def _fip_view(
+        self, conn: Connection, ctx: RequestContext, row: dict[str, Any], fields: list[str] | None = None
+    ) -> dict[str, Any]:
         return FLOATINGIP.view(self.fip_items(conn, [row])[0], ctx, fields)
 
     def list_floatingips(self, ctx: RequestContext, params: ListParams) -> list[dict[str, Any]]:
         f = m.floatingips
         with self.db.begin() as conn:
-            rows = [dict(x) for x in conn.execute(select(f).where(*[c for c in [
-                self.project_clause(ctx, f), *FLOATINGIP.sql_filters(params)] if c is not None])).mappings()]
+            rows = [
+                dict(x)
+                for x in conn.execute(
+                    select(f).where(
+                        *[
+                            c
+                            for c in [self.project_clause(ctx, f), *FLOATINGIP.sql_filters(params)]
+                            if c is not None
+                        ]
+                    )
+                ).mappings()
+            ]
             items = self.fip_items(conn, rows)
         return self.finish_list(FLOATINGIP, ctx, items, params)
 
-    def show_floatingip(self, ctx: RequestContext, fip_id: str, fields: list[str] | None = None) -> dict[str, Any]:
+    def show_floatingip(
+        self, ctx: RequestContext, fip_id: str, fields: list[str] | None = None
+    ) -> dict[str, Any]:
         with self.db.begin() as conn:
             return self._fip_view(conn, ctx, self.fip_row(conn, ctx, fip_id), fields)
 
@@ -377,38 +516,73 @@ class RoutersMixin(SecurityGroupsMixin):
                 self.ipam.forget(free["id"])
                 fixed = [{"subnet_id": free["id"]}]
             try:
-                port = self.new_port(conn, net, {
-                    "project_id": "", "network_id": net_id, "device_owner": FLOATING, "device_id": fip_id,
-                    "fixed_ips": fixed, "admin_state_up": True, "name": "", "description": "",
-                })
+                port = self.new_port(
+                    conn,
+                    net,
+                    {
+                        "project_id": "",
+                        "network_id": net_id,
+                        "device_owner": FLOATING,
+                        "device_id": fip_id,
+                        "fixed_ips": fixed,
+                        "admin_state_up": True,
+                        "name": "",
+                        "description": "",
+                    },
+                )
             except Exception as exc:
                 if getattr(exc, "kind", "") == "IpAddressGenerationFailure":
-                    raise err("ExternalIpAddressExhausted", 400,
-                              f"Unable to find any IP address on external network {net_id}.") from None
+                    raise err(
+                        "ExternalIpAddressExhausted",
+                        400,
+                        f"Unable to find any IP address on external network {net_id}.",
+                    ) from None
                 raise
-            v4 = [ip for s, ip in conn.execute(select(m.ip_allocations.c.subnet_id, m.ip_allocations.c.ip_address)
-                                               .where(m.ip_allocations.c.port_id == port["id"]))]
+            v4 = [
+                ip
+                for s, ip in conn.execute(
+                    select(m.ip_allocations.c.subnet_id, m.ip_allocations.c.ip_address).where(
+                        m.ip_allocations.c.port_id == port["id"]
+                    )
+                )
+            ]
             if not v4:
                 raise bad("floatingip", f"Network {net_id} does not contain any IPv4 subnet")
-            row = self.stamp({"id": fip_id, "project_id": values["project_id"],
-                              "description": values.get("description") or "", "name": "",
-                              "floating_network_id": net_id, "floating_ip_address": v4[0],
-                              "floating_port_id": port["id"], "port_id": None, "fixed_ip_address": None,
-                              "router_id": None, "status": "DOWN"})
+            row = self.stamp(
+                {
+                    "id": fip_id,
+                    "project_id": values["project_id"],
+                    "description": values.get("description") or "",
+                    "name": "",
+                    "floating_network_id": net_id,
+                    "floating_ip_address": v4[0],
+                    "floating_port_id": port["id"],
+                    "port_id": None,
+                    "fixed_ip_address": None,
+                    "router_id": None,
+                    "status": "DOWN",
+                }
+            )
             if values.get("port_id"):
-                row.update(self._association(conn, ctx, row, values["port_id"], values.get("fixed_ip_address")))
+                row.update(
+                    self._association(conn, ctx, row, values["port_id"], values.get("fixed_ip_address"))
+                )
                 row["status"] = "ACTIVE"
             self.insert(conn, m.floatingips, row)
             return self._fip_view(conn, ctx, row)
 
-    def _association(self, conn: Connection, ctx: RequestContext, fip: dict[str, Any], port_id: str,
-                     fixed_ip: str | None) -> dict[str, Any]:
+    def _association(
+        self, conn: Connection, ctx: RequestContext, fip: dict[str, Any], port_id: str, fixed_ip: str | None
+    ) -> dict[str, Any]:
         port = self.row(conn, m.ports, port_id)
         if port is None or port["project_id"] != fip["project_id"] and not ctx.is_admin:
             raise missing("port", port_id)
         a = m.ip_allocations
-        ips = [(s, ip) for s, ip in conn.execute(select(a.c.subnet_id, a.c.ip_address).where(a.c.port_id == port_id))
-               if ipaddress.ip_address(ip).version == 4]
+        ips = [
+            (s, ip)
+            for s, ip in conn.execute(select(a.c.subnet_id, a.c.ip_address).where(a.c.port_id == port_id))
+            if ipaddress.ip_address(ip).version == 4
+        ]
         if fixed_ip is not None:
             ips = [x for x in ips if x[1] == fixed_ip]
             if not ips:
@@ -416,29 +590,44 @@ class RoutersMixin(SecurityGroupsMixin):
         elif not ips:
             raise bad("floatingip", f"No IPv4 address found on port {port_id}")
         elif len(ips) > 1:
-            raise bad("floatingip", f"Port {port_id} has multiple fixed IPv4 addresses.  Must provide a specific "
-                                    "IPv4 address when assigning a floating IP")
+            raise bad(
+                "floatingip",
+                f"Port {port_id} has multiple fixed IPv4 addresses.  Must provide a specific "
+                "IPv4 address when assigning a floating IP",
+            )
         subnet_id, address = ips[0]
         router_id = self._router_for(conn, fip["floating_network_id"], subnet_id)
         if router_id is None:
-            raise not_found("ExternalGatewayForFloatingIPNotFound",
-                            f"External network {fip['floating_network_id']} is not reachable from subnet "
-                            f"{subnet_id}.  Therefore, cannot associate Port {port_id} with a Floating IP.")
+            raise not_found(
+                "ExternalGatewayForFloatingIPNotFound",
+                f"External network {fip['floating_network_id']} is not reachable from subnet "
+                f"{subnet_id}.  Therefore, cannot associate Port {port_id} with a Floating IP.",
+            )
         f = m.floatingips
-        other = conn.execute(select(f.c.id).where(f.c.port_id == port_id, f.c.fixed_ip_address == address,
-                                                  f.c.floating_network_id == fip["floating_network_id"],
-                                                  f.c.id != fip["id"])).first()
+        other = conn.execute(
+            select(f.c.id).where(
+                f.c.port_id == port_id,
+                f.c.fixed_ip_address == address,
+                f.c.floating_network_id == fip["floating_network_id"],
+                f.c.id != fip["id"],
+            )
+        ).first()
         if other is not None:
-            raise conflict("FloatingIPPortAlreadyAssociated",
-                           f"Cannot associate floating IP {fip['floating_ip_address']} ({fip['id']}) with port "
-                           f"{port_id} using fixed IP {address}, as that fixed IP already has a floating IP on "
-                           f"external network {fip['floating_network_id']}.")
+            raise conflict(
+                "FloatingIPPortAlreadyAssociated",
+                f"Cannot associate floating IP {fip['floating_ip_address']} ({fip['id']}) with port "
+                f"{port_id} using fixed IP {address}, as that fixed IP already has a floating IP on "
+                f"external network {fip['floating_network_id']}.",
+            )
         return {"port_id": port_id, "fixed_ip_address": address, "router_id": router_id}
 
     def _router_for(self, conn: Connection, ext_net_id: str, subnet_id: str) -> str | None:
         p, a, r = m.ports, m.ip_allocations, m.routers
-        query = select(r.c.id).select_from(r.join(p, p.c.device_id == r.c.id).join(a, a.c.port_id == p.c.id)).where(
-            r.c.gw_network_id == ext_net_id, a.c.subnet_id == subnet_id, p.c.device_owner == INTERFACE)
+        query = (
+            select(r.c.id)
+            .select_from(r.join(p, p.c.device_id == r.c.id).join(a, a.c.port_id == p.c.id))
+            .where(r.c.gw_network_id == ext_net_id, a.c.subnet_id == subnet_id, p.c.device_owner == INTERFACE)
+        )
         found = conn.execute(query).first()
         return None if found is None else str(found[0])
 
@@ -451,7 +640,9 @@ class RoutersMixin(SecurityGroupsMixin):
                 changes["description"] = values["description"]
             if "port_id" in values:
                 if values["port_id"]:
-                    changes.update(self._association(conn, ctx, row, values["port_id"], values.get("fixed_ip_address")))
+                    changes.update(
+                        self._association(conn, ctx, row, values["port_id"], values.get("fixed_ip_address"))
+                    )
                     changes["status"] = "ACTIVE"
                 else:
                     changes.update(port_id=None, fixed_ip_address=None, router_id=None, status="DOWN")

@@ -38,8 +38,12 @@ class SubnetsMixin(NetworksMixin):
         self.add_tags(conn, items)
         return items
 
-    def list_subnets(self, ctx: RequestContext, params: ListParams | None = None, **filters: Any) -> list[dict[str, Any]]:
-        params = params or ListParams(filters={k: v if isinstance(v, list) else [v] for k, v in filters.items()})
+    def list_subnets(
+        self, ctx: RequestContext, params: ListParams | None = None, **filters: Any
+    ) -> list[dict[str, Any]]:
+        params = params or ListParams(
+            filters={k: v if isinstance(v, list) else [v] for k, v in filters.items()}
+        )
         s = m.subnets
         with self.db.begin() as conn:
             clause = None
@@ -50,9 +54,13 @@ class SubnetsMixin(NetworksMixin):
             self.add_tags(conn, items)
         return self.finish_list(SUBNET, ctx, items, params)
 
-    def show_subnet(self, ctx: RequestContext, subnet_id: str, fields: list[str] | None = None) -> dict[str, Any]:
+    def show_subnet(
+        self, ctx: RequestContext, subnet_id: str, fields: list[str] | None = None
+    ) -> dict[str, Any]:
         with self.db.begin() as conn:
-            return SUBNET.view(self.subnet_items(conn, [self.subnet_row(conn, ctx, subnet_id)])[0], ctx, fields)
+            return SUBNET.view(
+                self.subnet_items(conn, [self.subnet_row(conn, ctx, subnet_id)])[0], ctx, fields
+            )
 
     # create ---------------------------------------------------------------------------------
     def create_subnet(self, ctx: RequestContext, data: dict[str, Any]) -> dict[str, Any]:
@@ -75,9 +83,14 @@ class SubnetsMixin(NetworksMixin):
                 pools = self._check_pools(pools, net_obj, gateway)
             self._check_lists(values)
             row = self.stamp(SUBNET.row_values(values))
-            row.update(cidr=cidr, gateway_ip=gateway, allocation_pools=pools,
-                       dns_nameservers=values.get("dns_nameservers") or [],
-                       host_routes=values.get("host_routes") or [], service_types=values.get("service_types") or [])
+            row.update(
+                cidr=cidr,
+                gateway_ip=gateway,
+                allocation_pools=pools,
+                dns_nameservers=values.get("dns_nameservers") or [],
+                host_routes=values.get("host_routes") or [],
+                service_types=values.get("service_types") or [],
+            )
             self.insert(conn, m.subnets, row)
             self.touch(conn, m.networks, net["id"])
             if row["ip_version"] == 6 and row["ipv6_address_mode"] in ipam.AUTO_ADDRESS_MODES:
@@ -89,7 +102,9 @@ class SubnetsMixin(NetworksMixin):
         pool_id = values.get("subnetpool_id")
         if pool_id is None and values.get("use_default_subnetpool"):
             sp = m.subnetpools
-            found = conn.execute(select(sp.c.id).where(sp.c.is_default.is_(True), sp.c.ip_version == version)).first()
+            found = conn.execute(
+                select(sp.c.id).where(sp.c.is_default.is_(True), sp.c.ip_version == version)
+            ).first()
             if found is None:
                 raise bad("subnets", f"No default subnetpool found for IPv{version}")
             pool_id = values["subnetpool_id"] = found[0]
@@ -102,7 +117,9 @@ class SubnetsMixin(NetworksMixin):
         else:
             pool = self._pool_row(conn, ctx, pool_id)
             if pool["ip_version"] != version:
-                raise invalid_input(f"Cannot allocate IPv{version} subnet from IPv{pool['ip_version']} subnet pool")
+                raise invalid_input(
+                    f"Cannot allocate IPv{version} subnet from IPv{pool['ip_version']} subnet pool"
+                )
             if cidr is None:
                 values["cidr"] = self._allocate_prefix(conn, pool, values.get("prefixlen"))
             else:
@@ -118,22 +135,32 @@ class SubnetsMixin(NetworksMixin):
         if values["ip_version"] == 4:
             for name, mode in (("ipv6_ra_mode", ra), ("ipv6_address_mode", addr)):
                 if mode is not None:
-                    raise invalid_input(f"{name} set to '{mode}' with ip_version set to '4' is not valid. "
-                                        "Ipv6 attributes can only be set for IPv6 subnets")
+                    raise invalid_input(
+                        f"{name} set to '{mode}' with ip_version set to '4' is not valid. "
+                        "Ipv6 attributes can only be set for IPv6 subnets"
+                    )
             return
         if ra and addr and ra != addr:
-            raise invalid_input(f"ipv6_ra_mode set to '{ra}' with ipv6_address_mode set to '{addr}' is not valid. "
-                                "If both attributes are set, they must be the same value")
+            raise invalid_input(
+                f"ipv6_ra_mode set to '{ra}' with ipv6_address_mode set to '{addr}' is not valid. "
+                "If both attributes are set, they must be the same value"
+            )
         if (addr in ipam.AUTO_ADDRESS_MODES or ra in ipam.AUTO_ADDRESS_MODES) and net.prefixlen != 64:
-            raise invalid_input(f"Invalid CIDR {net} for IPv6 address mode. OpenStack uses the EUI-64 address "
-                                "format, which requires the prefix to be /64")
+            raise invalid_input(
+                f"Invalid CIDR {net} for IPv6 address mode. OpenStack uses the EUI-64 address "
+                "format, which requires the prefix to be /64"
+            )
 
-    def _check_overlap(self, conn: Connection, network_id: str, net: ipam.IPNetwork, skip: str | None = None) -> None:
+    def _check_overlap(
+        self, conn: Connection, network_id: str, net: ipam.IPNetwork, skip: str | None = None
+    ) -> None:
         s = m.subnets
         for sub_id, cidr in conn.execute(select(s.c.id, s.c.cidr).where(s.c.network_id == network_id)):
             if sub_id != skip and ipam.network(cidr).overlaps(net):  # type: ignore[arg-type]
-                raise invalid_input(f"Requested subnet with cidr: {net} for network: {network_id} "
-                                    "overlaps with another subnet")
+                raise invalid_input(
+                    f"Requested subnet with cidr: {net} for network: {network_id} "
+                    "overlaps with another subnet"
+                )
 
     def _gateway(self, values: dict[str, Any], net: ipam.IPNetwork) -> str | None:
         gateway = values.get("gateway_ip", "auto")
@@ -147,8 +174,11 @@ class SubnetsMixin(NetworksMixin):
         addr = ipaddress.ip_address(gateway)
         if addr.version != net.version:
             raise invalid_input(f"gateway_ip '{gateway}' does not match the ip_version '{net.version}'")
-        if addr in net and net.num_addresses > 2 and (
-                addr == net.network_address or (net.version == 4 and addr == net.broadcast_address)):
+        if (
+            addr in net
+            and net.num_addresses > 2
+            and (addr == net.network_address or (net.version == 4 and addr == net.broadcast_address))
+        ):
             raise invalid_input("Gateway is not valid on subnet")
         return str(addr)
 
@@ -162,41 +192,73 @@ class SubnetsMixin(NetworksMixin):
             text = f"{start}-{end}"
             if start.version != net.version or end.version != net.version or start > end:
                 raise err("InvalidAllocationPool", 400, f"The allocation pool {text} is not valid.")
-            if start not in net or end not in net or start == net.network_address or (
-                    net.version == 4 and end == net.broadcast_address and net.prefixlen < 31):
-                raise err("OutOfBoundsAllocationPool", 400,
-                          f"The allocation pool {text} spans beyond the subnet cidr {net}.")
+            if (
+                start not in net
+                or end not in net
+                or start == net.network_address
+                or (net.version == 4 and end == net.broadcast_address and net.prefixlen < 31)
+            ):
+                raise err(
+                    "OutOfBoundsAllocationPool",
+                    400,
+                    f"The allocation pool {text} spans beyond the subnet cidr {net}.",
+                )
             ranges.append((int(start), int(end), text))
         ranges.sort()
         for (_, hi, first), (lo, _, second) in zip(ranges, ranges[1:], strict=False):
             if lo <= hi:
-                raise conflict("OverlappingAllocationPools",
-                               f"Found overlapping allocation pools: {first} {second} for subnet {net}.")
+                raise conflict(
+                    "OverlappingAllocationPools",
+                    f"Found overlapping allocation pools: {first} {second} for subnet {net}.",
+                )
         if gateway is not None:
             gw = int(ipaddress.ip_address(gateway))
             for lo, hi, text in ranges:
                 if lo <= gw <= hi:
-                    raise conflict("GatewayConflictWithAllocationPools",
-                                   f"Gateway ip {gateway} conflicts with allocation pool {text}.")
-        return [{"start": str(p["start"]), "end": str(p["end"])} for p in sorted(
-            pools, key=lambda p: int(ipaddress.ip_address(p["start"])))]
+                    raise conflict(
+                        "GatewayConflictWithAllocationPools",
+                        f"Gateway ip {gateway} conflicts with allocation pool {text}.",
+                    )
+        return [
+            {"start": str(p["start"]), "end": str(p["end"])}
+            for p in sorted(pools, key=lambda p: int(ipaddress.ip_address(p["start"])))
+        ]
 
     @staticmethod
     def _check_lists(values: dict[str, Any], subnet_id: str = "") -> None:
         if len(values.get("dns_nameservers") or []) > MAX_DNS_NAMESERVERS:
-            raise err("DNSNameServersExhausted", 400, f"Unable to complete operation for {subnet_id}. The number "
-                                                      f"of DNS nameservers exceeds the limit {MAX_DNS_NAMESERVERS}.")
+            raise err(
+                "DNSNameServersExhausted",
+                400,
+                f"Unable to complete operation for {subnet_id}. The number "
+                f"of DNS nameservers exceeds the limit {MAX_DNS_NAMESERVERS}.",
+            )
         if len(values.get("host_routes") or []) > MAX_SUBNET_HOST_ROUTES:
-            raise err("HostRoutesExhausted", 400, f"Unable to complete operation for {subnet_id}. The number of "
-                                                  f"host routes exceeds the limit {MAX_SUBNET_HOST_ROUTES}.")
+            raise err(
+                "HostRoutesExhausted",
+                400,
+                f"Unable to complete operation for {subnet_id}. The number of "
+                f"host routes exceeds the limit {MAX_SUBNET_HOST_ROUTES}.",
+            )
 
     def _add_slaac_to_ports(self, conn: Connection, subnet: dict[str, Any]) -> None:
         p = m.ports
-        rows = conn.execute(select(p.c.id, p.c.mac_address).where(
-            p.c.network_id == subnet["network_id"], p.c.device_owner.notlike("network:%"))).all()
+        rows = conn.execute(
+            select(p.c.id, p.c.mac_address).where(
+                p.c.network_id == subnet["network_id"], p.c.device_owner.notlike("network:%")
+            )
+        ).all()
         for port_id, mac in rows:
-            self.insert(conn, m.ip_allocations, {"subnet_id": subnet["id"], "network_id": subnet["network_id"],
-                                                  "ip_address": ipam.eui64(subnet["cidr"], mac), "port_id": port_id})
+            self.insert(
+                conn,
+                m.ip_allocations,
+                {
+                    "subnet_id": subnet["id"],
+                    "network_id": subnet["network_id"],
+                    "ip_address": ipam.eui64(subnet["cidr"], mac),
+                    "port_id": port_id,
+                },
+            )
 
     # update / delete ------------------------------------------------------------------------
     def update_subnet(self, ctx: RequestContext, subnet_id: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -213,9 +275,11 @@ class SubnetsMixin(NetworksMixin):
                 if gateway is not None and gateway != row["gateway_ip"]:
                     self._check_gateway_free(conn, row, gateway)
                     if "allocation_pools" not in values and ipam.in_pools(gateway, row["allocation_pools"]):
-                        raise conflict("GatewayConflictWithAllocationPools",
-                                       f"Gateway ip {gateway} conflicts with allocation pool "
-                                       f"{row['allocation_pools'][0]['start']}-{row['allocation_pools'][0]['end']}.")
+                        raise conflict(
+                            "GatewayConflictWithAllocationPools",
+                            f"Gateway ip {gateway} conflicts with allocation pool "
+                            f"{row['allocation_pools'][0]['start']}-{row['allocation_pools'][0]['end']}.",
+                        )
                 changes["gateway_ip"] = gateway
             if "allocation_pools" in values:
                 gateway = changes.get("gateway_ip", row["gateway_ip"])
@@ -227,11 +291,14 @@ class SubnetsMixin(NetworksMixin):
 
     def _check_gateway_free(self, conn: Connection, subnet: dict[str, Any], gateway: str) -> None:
         a = m.ip_allocations
-        found = conn.execute(select(a.c.port_id).where(a.c.subnet_id == subnet["id"],
-                                                       a.c.ip_address == gateway)).first()
+        found = conn.execute(
+            select(a.c.port_id).where(a.c.subnet_id == subnet["id"], a.c.ip_address == gateway)
+        ).first()
         if found is not None:
-            raise conflict("GatewayIpInUse", f"Current gateway ip {gateway} already in use by port {found[0]}. "
-                                             "Unable to update.")
+            raise conflict(
+                "GatewayIpInUse",
+                f"Current gateway ip {gateway} already in use by port {found[0]}. Unable to update.",
+            )
 
     def delete_subnet(self, ctx: RequestContext, subnet_id: str) -> None:
         with self.db.begin() as conn:
@@ -239,14 +306,23 @@ class SubnetsMixin(NetworksMixin):
             if not self.owned(ctx, row):
                 raise policy("delete_subnet")
             a, p = m.ip_allocations, m.ports
-            users = conn.execute(select(p.c.id, p.c.device_owner).select_from(
-                a.join(p, a.c.port_id == p.c.id)).where(a.c.subnet_id == subnet_id)).all()
+            users = conn.execute(
+                select(p.c.id, p.c.device_owner)
+                .select_from(a.join(p, a.c.port_id == p.c.id))
+                .where(a.c.subnet_id == subnet_id)
+            ).all()
             slaac = row["ip_version"] == 6 and row["ipv6_address_mode"] in ipam.AUTO_ADDRESS_MODES
-            blocking = [pid for pid, owner in users if owner not in AUTO_DELETE_OWNERS and
-                        not (slaac and not owner.startswith("network:router"))]
+            blocking = [
+                pid
+                for pid, owner in users
+                if owner not in AUTO_DELETE_OWNERS and not (slaac and not owner.startswith("network:router"))
+            ]
             if blocking:
-                raise conflict("SubnetInUse", f"Unable to complete operation on subnet {subnet_id}: One or more "
-                                              "ports have an IP allocation from this subnet.")
+                raise conflict(
+                    "SubnetInUse",
+                    f"Unable to complete operation on subnet {subnet_id}: One or more "
+                    "ports have an IP allocation from this subnet.",
+                )
             conn.execute(delete(a).where(a.c.subnet_id == subnet_id))
             self.drop_tags(conn, subnet_id)
             conn.execute(delete(m.subnets).where(m.subnets.c.id == subnet_id))
@@ -260,8 +336,9 @@ class SubnetsMixin(NetworksMixin):
             raise missing("subnetpool", pool_id)
         return row
 
-    def _pool_view(self, conn: Connection, ctx: RequestContext, row: dict[str, Any],
-                   fields: list[str] | None = None) -> dict[str, Any]:
+    def _pool_view(
+        self, conn: Connection, ctx: RequestContext, row: dict[str, Any], fields: list[str] | None = None
+    ) -> dict[str, Any]:
         item = SUBNETPOOL.item(row)
         self.add_tags(conn, [item])
         return SUBNETPOOL.view(item, ctx, fields)
@@ -276,21 +353,38 @@ class SubnetsMixin(NetworksMixin):
         collapsed = ipaddress.collapse_addresses(nets)  # type: ignore[type-var]
         return versions.pop(), [str(n) for n in collapsed]
 
-    def _pool_bounds(self, values: dict[str, Any], version: int, current: dict[str, Any] | None = None) -> None:
+    def _pool_bounds(
+        self, values: dict[str, Any], version: int, current: dict[str, Any] | None = None
+    ) -> None:
         cur = current or {}
         top = 32 if version == 4 else 128
-        low = values.get("min_prefixlen") if values.get("min_prefixlen") is not None else cur.get("min_prefixlen", 8 if version == 4 else 64)
-        high = values.get("max_prefixlen") if values.get("max_prefixlen") is not None else cur.get("max_prefixlen", top)
+        low = (
+            values.get("min_prefixlen")
+            if values.get("min_prefixlen") is not None
+            else cur.get("min_prefixlen", 8 if version == 4 else 64)
+        )
+        high = (
+            values.get("max_prefixlen")
+            if values.get("max_prefixlen") is not None
+            else cur.get("max_prefixlen", top)
+        )
         default = values.get("default_prefixlen")
         if default is None:
             default = cur.get("default_prefixlen", low)
-        for name, value in (("min_prefixlen", low), ("max_prefixlen", high), ("default_prefixlen", default)):
+        for _name, value in (("min_prefixlen", low), ("max_prefixlen", high), ("default_prefixlen", default)):
             if not 0 <= value <= top:
-                raise err("UnsupportedMinSubnetPoolPrefix", 400, f"Prefix '{value}' not supported in IPv{version} pool.")
+                raise err(
+                    "UnsupportedMinSubnetPoolPrefix",
+                    400,
+                    f"Prefix '{value}' not supported in IPv{version} pool.",
+                )
         if not low <= default <= high:
-            raise err("IllegalSubnetPoolPrefixBounds", 400,
-                      f"Illegal prefix bounds: default_prefixlen={default}, min_prefixlen={low}, "
-                      f"max_prefixlen={high}.")
+            raise err(
+                "IllegalSubnetPoolPrefixBounds",
+                400,
+                f"Illegal prefix bounds: default_prefixlen={default}, min_prefixlen={low}, "
+                f"max_prefixlen={high}.",
+            )
         values.update(min_prefixlen=low, max_prefixlen=high, default_prefixlen=default)
 
     def create_subnetpool(self, ctx: RequestContext, data: dict[str, Any]) -> dict[str, Any]:
@@ -309,18 +403,25 @@ class SubnetsMixin(NetworksMixin):
     def _check_scope(self, conn: Connection, ctx: RequestContext, scope_id: str, version: int) -> None:
         scope = self._scope_row(conn, ctx, scope_id)
         if scope["ip_version"] != version:
-            raise err("IllegalSubnetPoolIpVersionAssociationToAddressScope", 400,
-                      f"Illegal subnetpool association: subnetpool cannot associate with address scope "
-                      f"{scope_id} because subnetpool ip_version is not {scope['ip_version']}.")
+            raise err(
+                "IllegalSubnetPoolIpVersionAssociationToAddressScope",
+                400,
+                f"Illegal subnetpool association: subnetpool cannot associate with address scope "
+                f"{scope_id} because subnetpool ip_version is not {scope['ip_version']}.",
+            )
 
     def list_subnetpools(self, ctx: RequestContext, params: ListParams) -> list[dict[str, Any]]:
         sp = m.subnetpools
         with self.db.begin() as conn:
-            items = self.select_items(conn, SUBNETPOOL, ctx, params, self.project_clause(ctx, sp, sp.c.shared.is_(True)))
+            items = self.select_items(
+                conn, SUBNETPOOL, ctx, params, self.project_clause(ctx, sp, sp.c.shared.is_(True))
+            )
             self.add_tags(conn, items)
         return self.finish_list(SUBNETPOOL, ctx, items, params)
 
-    def show_subnetpool(self, ctx: RequestContext, pool_id: str, fields: list[str] | None = None) -> dict[str, Any]:
+    def show_subnetpool(
+        self, ctx: RequestContext, pool_id: str, fields: list[str] | None = None
+    ) -> dict[str, Any]:
         with self.db.begin() as conn:
             return self._pool_view(conn, ctx, self._pool_row(conn, ctx, pool_id), fields)
 
@@ -335,8 +436,11 @@ class SubnetsMixin(NetworksMixin):
                 old = [ipam.network(p) for p in row["prefixes"]]
                 new = [ipam.network(p) for p in prefixes]
                 if version != row["ip_version"] or any(not any(o.subnet_of(n) for n in new) for o in old):  # type: ignore[arg-type]
-                    raise err("IllegalSubnetPoolPrefixUpdate", 400,
-                              "Illegal update to prefixes: Existing prefixes must be a subset of the new prefixes.")
+                    raise err(
+                        "IllegalSubnetPoolPrefixUpdate",
+                        400,
+                        "Illegal update to prefixes: Existing prefixes must be a subset of the new prefixes.",
+                    )
                 values["prefixes"] = prefixes
             self._pool_bounds(values, row["ip_version"], row)
             if values.get("address_scope_id"):
@@ -351,25 +455,36 @@ class SubnetsMixin(NetworksMixin):
                 raise missing("subnetpool", pool_id)
             s = m.subnets
             if conn.execute(select(s.c.id).where(s.c.subnetpool_id == pool_id)).first() is not None:
-                raise conflict("SubnetPoolInUse", f"Unable to complete operation on subnet pool {pool_id}. "
-                                                  "Subnets are allocated from this subnet pool.")
+                raise conflict(
+                    "SubnetPoolInUse",
+                    f"Unable to complete operation on subnet pool {pool_id}. "
+                    "Subnets are allocated from this subnet pool.",
+                )
             self.drop_tags(conn, pool_id)
             conn.execute(delete(m.subnetpools).where(m.subnetpools.c.id == pool_id))
 
     def _pool_used(self, conn: Connection, pool: dict[str, Any]) -> list[ipam.IPNetwork]:
         s = m.subnets
-        return [ipam.network(c) for (c,) in conn.execute(select(s.c.cidr).where(s.c.subnetpool_id == pool["id"]))]
+        return [
+            ipam.network(c) for (c,) in conn.execute(select(s.c.cidr).where(s.c.subnetpool_id == pool["id"]))
+        ]
 
     def _allocate_prefix(self, conn: Connection, pool: dict[str, Any], prefixlen: int | None) -> str:
         length = pool["default_prefixlen"] if prefixlen is None else prefixlen
         if length < pool["min_prefixlen"]:
-            raise err("MinPrefixSubnetAllocationError", 400,
-                      f"Unable to allocate subnet with prefix length {length}, minimum allowed prefix is "
-                      f"{pool['min_prefixlen']}.")
+            raise err(
+                "MinPrefixSubnetAllocationError",
+                400,
+                f"Unable to allocate subnet with prefix length {length}, minimum allowed prefix is "
+                f"{pool['min_prefixlen']}.",
+            )
         if length > pool["max_prefixlen"]:
-            raise err("MaxPrefixSubnetAllocationError", 400,
-                      f"Unable to allocate subnet with prefix length {length}, maximum allowed prefix is "
-                      f"{pool['max_prefixlen']}.")
+            raise err(
+                "MaxPrefixSubnetAllocationError",
+                400,
+                f"Unable to allocate subnet with prefix length {length}, maximum allowed prefix is "
+                f"{pool['max_prefixlen']}.",
+            )
         used = self._pool_used(conn, pool)
         for prefix in pool["prefixes"]:
             parent = ipam.network(prefix)
@@ -378,13 +493,20 @@ class SubnetsMixin(NetworksMixin):
             for candidate in parent.subnets(new_prefix=length):
                 if not any(candidate.overlaps(u) for u in used):  # type: ignore[arg-type]
                     return str(candidate)
-        raise conflict("SubnetAllocationError",
-                       f"Failed to allocate subnet: Insufficient prefix space to allocate subnet size /{length}.")
+        raise conflict(
+            "SubnetAllocationError",
+            f"Failed to allocate subnet: Insufficient prefix space to allocate subnet size /{length}.",
+        )
 
     def _check_cidr_in_pool(self, conn: Connection, pool: dict[str, Any], net: ipam.IPNetwork) -> None:
-        if not any(net.version == ipam.network(p).version and net.subnet_of(ipam.network(p))  # type: ignore[arg-type]
-                   for p in pool["prefixes"]):
+        if not any(
+            net.version == ipam.network(p).version and net.subnet_of(ipam.network(p))  # type: ignore[arg-type]
+            for p in pool["prefixes"]
+        ):
             raise bad("subnets", f"Cidr {net} not within pool prefixes")
         if any(net.overlaps(u) for u in self._pool_used(conn, pool)):  # type: ignore[arg-type]
-            raise conflict("SubnetAllocationError", f"Failed to allocate subnet: Cidr {net} overlaps with another "
-                                                    "subnet allocated from the pool.")
+            raise conflict(
+                "SubnetAllocationError",
+                f"Failed to allocate subnet: Cidr {net} overlaps with another "
+                "subnet allocated from the pool.",
+            )

@@ -84,15 +84,40 @@ def protocol_error(value: Any) -> Exception:
     from twinstack.services.network.errors import err
 
     names = ", ".join(sorted(PROTOCOL_NAMES))
-    return err("SecurityGroupRuleInvalidProtocol", 400,
-               f"Security group rule protocol {value} not supported. Only protocol values "
-               f"[{names}] and integer representations [0 to 255] are supported.")
+    return err(
+        "SecurityGroupRuleInvalidProtocol",
+        400,
+        f"Security group rule protocol {value} not supported. Only protocol values "
+        f"[{names}] and integer representations [0 to 255] are supported.",
+    )
 
 
 PROTOCOL_NAMES = {
-    "ah", "dccp", "egp", "esp", "gre", "hopopt", "icmp", "igmp", "ipip", "ipv6-encap", "ipv6-frag",
-    "ipv6-icmp", "icmpv6", "ipv6-nonxt", "ipv6-opts", "ipv6-route", "ospf", "pgm", "rsvp", "sctp",
-    "tcp", "udp", "udplite", "vrrp", "any",
+    "ah",
+    "dccp",
+    "egp",
+    "esp",
+    "gre",
+    "hopopt",
+    "icmp",
+    "igmp",
+    "ipip",
+    "ipv6-encap",
+    "ipv6-frag",
+    "ipv6-icmp",
+    "icmpv6",
+    "ipv6-nonxt",
+    "ipv6-opts",
+    "ipv6-route",
+    "ospf",
+    "pgm",
+    "rsvp",
+    "sctp",
+    "tcp",
+    "udp",
+    "udplite",
+    "vrrp",
+    "any",
 }
 
 
@@ -323,8 +348,10 @@ def sub_ports(value: Any) -> str | None:
         seen.add(sub["port_id"])
         seg_type = sub.get("segmentation_type")
         if seg_type not in (None, "inherit") and "segmentation_id" not in sub:
-            return f"Invalid subport details '{sub}': missing segmentation information. " \
-                   "Must specify both segmentation_id and segmentation_type"
+            return (
+                f"Invalid subport details '{sub}': missing segmentation information. "
+                "Must specify both segmentation_id and segmentation_type"
+            )
         if "segmentation_id" in sub:
             try:
                 seg_id = int(sub["segmentation_id"])

@@ -7,13 +7,22 @@ from typing import Any
 from twinstack.core.http import ApiRequest, ServiceApi
 
 # Resources listed by ``GET /v2.0/`` (neutron lists its core resources there).
-CORE_RESOURCES = (("network", "networks"), ("subnet", "subnets"), ("subnetpool", "subnetpools"), ("port", "ports"))
+CORE_RESOURCES = (
+    ("network", "networks"),
+    ("subnet", "subnets"),
+    ("subnetpool", "subnetpools"),
+    ("port", "ports"),
+)
 
 
 def versions(req: ApiRequest) -> dict[str, Any]:
     return {
         "versions": [
-            {"id": "v2.0", "status": "CURRENT", "links": [{"rel": "self", "href": req.url_for("/networking/v2.0/")}]}
+            {
+                "id": "v2.0",
+                "status": "CURRENT",
+                "links": [{"rel": "self", "href": req.url_for("/networking/v2.0/")}],
+            }
         ]
     }
 

@@ -8,6 +8,7 @@ the filters, sorting and paging; the service method is ``create_<name>``, ``list
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -61,10 +62,17 @@ def make_list(url: str, res: Resource) -> Callable[[ApiRequest], dict[str, Any]]
 
     def handler(req: ApiRequest) -> dict[str, Any]:
         params = res.list_params(req.query, EXTRA_FILTERS.get(url, ()))
-        if "project_id" in params.filters and "tenant_id" in params.filters:
-            if params.filters["project_id"] != params.filters["tenant_id"]:
-                raise ApiError("Both tenant_id and project_id passed as filters.", 400,
-                               kind="TenantIdProjectIdFilterConflict")
+        filters = params.filters
+        if (
+            "project_id" in filters
+            and "tenant_id" in filters
+            and filters["project_id"] != filters["tenant_id"]
+        ):
+            raise ApiError(
+                "Both tenant_id and project_id passed as filters.",
+                400,
+                kind="TenantIdProjectIdFilterConflict",
+            )
         items = getattr(service(req), method)(req.ctx, params)
         body: dict[str, Any] = {}
         links = res.links(req.url_for(req.request.url.path), req.query, items, params)
@@ -97,10 +105,8 @@ def make_create(url: str, res: Resource) -> Callable[[ApiRequest], Any]:
                     created.append(getattr(svc, method)(req.ctx, item))
             except ApiError:
                 for done in reversed(created):
-                    try:
+                    with contextlib.suppress(ApiError):
                         getattr(svc, delete)(req.ctx, done["id"])
-                    except ApiError:
-                        pass
                 raise
             return ApiResponse({res.collection: created}, 201)
         return ApiResponse({res.name: getattr(svc, method)(req.ctx, res.body_of(body))}, 201)

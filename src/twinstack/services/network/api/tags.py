@@ -18,6 +18,7 @@ def _parent(req: ApiRequest, collection: str) -> tuple[str, str]:
 
 def register(api: ServiceApi) -> None:
     for collection in TAGGABLE:
+
         def get_tags(req: ApiRequest, c: str = collection) -> dict[str, Any]:
             return {"tags": _svc(req).get_tags(req.ctx, *_parent(req, c))}
 
