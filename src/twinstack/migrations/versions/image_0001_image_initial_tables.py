@@ -44,6 +44,22 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_image_images_owner"), ["owner"], unique=False)
 
     op.create_table(
+        "image_metadef_namespaces",
+        sa.Column("namespace", sa.String(length=80), nullable=False),
+        sa.Column("display_name", sa.String(length=80), nullable=True),
+        sa.Column("description", sa.Text(), nullable=True),
+        sa.Column("visibility", sa.String(length=32), nullable=False),
+        sa.Column("protected", sa.Boolean(), nullable=False),
+        sa.Column("owner", sa.String(length=255), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.Column("objects", sa.JSON(), nullable=False),
+        sa.Column("properties", sa.JSON(), nullable=False),
+        sa.Column("tags", sa.JSON(), nullable=False),
+        sa.Column("resource_types", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("namespace", name=op.f("pk_image_metadef_namespaces")),
+    )
+    op.create_table(
         "image_tasks",
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("image_id", sa.String(length=36), nullable=True),
@@ -91,5 +107,6 @@ def downgrade() -> None:
     with op.batch_alter_table("image_images", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_image_images_owner"))
 
+    op.drop_table("image_metadef_namespaces")
     op.drop_table("image_images")
     # ### end Alembic commands ###

@@ -66,3 +66,22 @@ tasks = Table(
     Column("updated_at", DateTime, nullable=False),
     Column("expires_at", DateTime),
 )
+
+# Metadata definitions: one row per namespace; its objects, properties, tags and resource type
+# associations are small documents kept with it.
+metadef_namespaces = Table(
+    "image_metadef_namespaces",
+    metadata,
+    Column("namespace", String(80), primary_key=True),
+    Column("display_name", String(80)),
+    Column("description", Text),
+    Column("visibility", String(32), nullable=False),
+    Column("protected", Boolean, nullable=False, default=False),
+    Column("owner", String(255)),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("objects", JSON, nullable=False, default=dict),
+    Column("properties", JSON, nullable=False, default=dict),
+    Column("tags", JSON, nullable=False, default=dict),
+    Column("resource_types", JSON, nullable=False, default=list),
+)

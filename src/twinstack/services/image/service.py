@@ -24,6 +24,7 @@ from twinstack.services.image import policy as image_policy
 from twinstack.services.image.data import ImageDataMixin
 from twinstack.services.image.listing import ListingMixin
 from twinstack.services.image.members import MembersMixin
+from twinstack.services.image.metadefs import MetadefsMixin
 from twinstack.services.image.schemas import VISIBILITIES, validation_error
 from twinstack.services.image.settings import ImageSettings
 from twinstack.services.image.store import FileStore, StoredData
@@ -147,7 +148,7 @@ def image_not_found(image_id: str) -> NotFound:
     return NotFound(f"No image found with ID {image_id}")
 
 
-class ImageService(ImageDataMixin, MembersMixin, ListingMixin):
+class ImageService(ImageDataMixin, MembersMixin, ListingMixin, MetadefsMixin):
     def __init__(self, cloud: Cloud) -> None:
         self.cloud = cloud
         self.db = cloud.db
