@@ -101,7 +101,7 @@ class AttachmentsMixin:
             "detach_time": None,
             "created_at": self.now(),
         }
-        conn.execute(m.attachments.insert().values(**row))
+        conn.execute(m.attachments.insert(), row)
         return row
 
     def get_attachment(self: BlockStorageService, ctx: RequestContext, attachment_id: str) -> dict[str, Any]:
@@ -313,14 +313,13 @@ class AttachmentsMixin:
                 query = query.where(m.attachments.c.id == attachment_id)
             found = [r[0] for r in conn.execute(query)]
             if not found:
-                if force or volume["status"] in ("detaching", "attaching"):
+                if volume["status"] in ("detaching", "attaching", "in-use", "error") or force:
                     conn.execute(
                         update(m.volumes)
                         .where(m.volumes.c.id == volume_id)
                         .values(status="available", attach_status="detached", updated_at=self.now())
                     )
-                    return
-                raise BadRequest(f"Invalid volume: Volume {volume_id} is not attached.")
+                return
             if len(found) > 1 and not attachment_id and not force:
                 raise invalid_volume(
                     "Detach volume failed: More than one attachment, but no attachment_id provided."

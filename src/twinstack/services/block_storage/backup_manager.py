@@ -7,6 +7,7 @@ through ``restoring-backup`` to ``available`` (size at least the backup's).
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select, update
@@ -86,6 +87,14 @@ class BackupManager:
         now = utcnow(self.cloud.clock)
         values: dict[str, Any] = {"status": "available", "updated_at": now}
         with self.cloud.db.begin() as conn:
+            ref = conn.execute(select(m.backups.c.data_ref).where(m.backups.c.id == backup_id)).scalar()
+            saved = json.loads(ref) if ref else {}
+            target = conn.execute(select(m.volumes.c.metadata).where(m.volumes.c.id == volume_id)).scalar()
+            values["metadata"] = {**(target or {}), **saved.get("metadata", {})}
+            if saved.get("bootable"):
+                values["bootable"] = True
+            if saved.get("image_metadata"):
+                values["image_metadata"] = saved["image_metadata"]
             if status in ("restoring-backup", "available"):
                 conn.execute(update(m.volumes).where(m.volumes.c.id == volume_id).values(**values))
             elif status is not None:
@@ -103,4 +112,7 @@ class BackupManager:
     async def delete_backup(self, ctx: RequestContext, backup_id: str) -> None:
         await self._latency()
         with self.cloud.db.begin() as conn:
+            project = conn.execute(select(m.backups.c.project_id).where(m.backups.c.id == backup_id)).scalar()
             conn.execute(delete(m.backups).where(m.backups.c.id == backup_id))
+        if project:
+            self.cloud.service("block_storage").usage_changed(project)

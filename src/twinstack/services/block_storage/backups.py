@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, select, update
@@ -89,7 +90,14 @@ class BackupsMixin:
                 "object_count": 0,
                 "is_incremental": bool(parent),
                 "metadata": dict(metadata or {}),
-                "data_ref": None,
+                # the fake store keeps what a restore gives back besides bytes
+                "data_ref": json.dumps(
+                    {
+                        "metadata": volume["metadata"] or {},
+                        "bootable": volume["bootable"],
+                        "image_metadata": volume["image_metadata"],
+                    }
+                ),
                 "data_timestamp": now,
                 "created_at": now,
                 "updated_at": None,

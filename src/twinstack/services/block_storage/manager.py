@@ -62,6 +62,10 @@ class VolumeManager:
             finished or [],
         )
 
+    def _usage_changed(self, project_id: str) -> None:
+        """Sizes or rows changed: the API layer recounts this project's quota usage."""
+        self.cloud.service("block_storage").usage_changed(project_id)
+
     def _volume(self, volume_id: str) -> dict[str, Any] | None:
         with self.cloud.db.begin() as conn:
             row = conn.execute(select(m.volumes).where(m.volumes.c.id == volume_id)).mappings().first()
@@ -254,6 +258,7 @@ class VolumeManager:
         with self.cloud.db.begin() as conn:
             conn.execute(delete(m.attachments).where(m.attachments.c.volume_id == volume_id))
             conn.execute(delete(m.volumes).where(m.volumes.c.id == volume_id))
+        self._usage_changed(volume["project_id"])
         await self.report()
 
     async def extend_volume(self, ctx: RequestContext, volume_id: str, new_size: int) -> None:
@@ -268,6 +273,7 @@ class VolumeManager:
         except DriverError as exc:
             LOG.info("volume %s: extend failed: %s", volume_id, exc)
             self._set_volume(volume_id, status="error_extending")
+            self._usage_changed(volume["project_id"])
             await self.report([key])
             return
         self._set_volume(
@@ -276,6 +282,7 @@ class VolumeManager:
             status=volume["previous_status"] or "available",
             previous_status="extending",
         )
+        self._usage_changed(volume["project_id"])
         await self.report([key])
 
     async def retype(self, ctx: RequestContext, volume_id: str, new_type_id: str) -> None:
@@ -298,6 +305,7 @@ class VolumeManager:
             status=volume["previous_status"] or "available",
             previous_status="retyping",
         )
+        self._usage_changed(volume["project_id"])
 
     # snapshots
     async def create_snapshot(self, ctx: RequestContext, snapshot_id: str) -> None:
@@ -339,6 +347,7 @@ class VolumeManager:
             return
         with self.cloud.db.begin() as conn:
             conn.execute(delete(m.snapshots).where(m.snapshots.c.id == snapshot_id))
+        self._usage_changed(snap["project_id"])
         await self.report()
 
     # images

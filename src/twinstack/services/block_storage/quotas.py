@@ -47,14 +47,40 @@ class QuotasMixin:
                 limits[row.resource] = row.hard_limit
         return limits
 
+    # Limits and usage are cached per project (the event loop is the only writer): usage is
+    # counted from the rows once, then moved by each successful check (a reservation, in the
+    # same transaction as the row it pays for) and recounted after anything else changes it.
+    def usage_changed(self: BlockStorageService, project_id: str | None = None) -> None:
+        if project_id is None:
+            self._usage_cache.clear()
+        else:
+            self._usage_cache.pop(project_id, None)
+
+    def limits_changed(self: BlockStorageService, project_id: str | None = None) -> None:
+        if project_id is None:
+            self._limits_cache.clear()
+        else:
+            self._limits_cache.pop(project_id, None)
+
     def quota_limits(self: BlockStorageService, conn: Connection, project_id: str) -> dict[str, int]:
+        cached = self._limits_cache.get(project_id)
+        if cached is not None:
+            return cached
         limits = self.default_limits(conn)
         for row in conn.execute(select(m.quotas).where(m.quotas.c.project_id == project_id)):
             if row.resource in limits:
                 limits[row.resource] = row.hard_limit
+        self._limits_cache[project_id] = limits
         return limits
 
     def quota_usage(self: BlockStorageService, conn: Connection, project_id: str) -> dict[str, int]:
+        cached = self._usage_cache.get(project_id)
+        if cached is None:
+            cached = self._count_usage(conn, project_id)
+            self._usage_cache[project_id] = cached
+        return cached
+
+    def _count_usage(self: BlockStorageService, conn: Connection, project_id: str) -> dict[str, int]:
         types = self.types_by_id(conn)
         usage = dict.fromkeys(self.default_limits(conn), 0)
         vols = conn.execute(
@@ -129,6 +155,8 @@ class QuotasMixin:
             if res.startswith("backups"):
                 raise QuotaError(f"Maximum number of backups allowed ({limit}) exceeded")
             raise QuotaError(f"Quota exceeded for resources: ['{res}']")
+        for res, delta in deltas.items():  # reserve: the caller writes its row in this transaction
+            usage[res] = usage.get(res, 0) + delta
 
     def check_volume_quota(
         self: BlockStorageService, conn: Connection, project_id: str, size: int, vtype: dict[str, Any] | None
@@ -210,6 +238,7 @@ class QuotasMixin:
                         f"{value} is less than the minimum of -1"
                     )
                 clean[key] = number
+            self.limits_changed(project_id)
             for key, number in clean.items():
                 conn.execute(
                     delete(m.quotas).where(m.quotas.c.project_id == project_id, m.quotas.c.resource == key)
@@ -218,6 +247,7 @@ class QuotasMixin:
             return self.quota_limits(conn, project_id)
 
     def delete_quotas(self: BlockStorageService, project_id: str) -> None:
+        self.limits_changed(project_id)
         with self.cloud.db.begin() as conn:
             conn.execute(delete(m.quotas).where(m.quotas.c.project_id == project_id))
 
@@ -233,6 +263,7 @@ class QuotasMixin:
                     number = int(value)
                 except (TypeError, ValueError):
                     raise BadRequest(f"Invalid input for field/attribute {key}. Value: {value}.") from None
+                self.limits_changed()
                 conn.execute(
                     delete(m.quota_classes).where(
                         m.quota_classes.c.class_name == class_name, m.quota_classes.c.resource == key

@@ -53,6 +53,9 @@ class SchedulerAPI:
             request_spec=request_spec,
         )
 
+    async def refresh_services(self) -> None:
+        await self.bus.cast(SCHEDULER_TOPIC, "refresh_services", None)
+
     async def get_pools(self, ctx: RequestContext, filters: dict[str, Any]) -> list[dict[str, Any]]:
         result: list[dict[str, Any]] = await self.bus.call(SCHEDULER_TOPIC, "get_pools", ctx, filters=filters)
         return result

@@ -51,6 +51,8 @@ class BlockStorageService(
         self.cloud = cloud
         self.config = config or BlockStorageConfig()
         self._types_cache: dict[str, dict[str, Any]] | None = None
+        self._usage_cache: dict[str, dict[str, int]] = {}
+        self._limits_cache: dict[str, dict[str, int]] = {}
         self.scheduler_rpc = SchedulerAPI(cloud.bus)
         self.volume_rpc = VolumeAPI(cloud.bus)
         self.backup_rpc = BackupAPI(cloud.bus)
@@ -58,6 +60,7 @@ class BlockStorageService(
         self.managers: dict[str, VolumeManager] = {}
         self.backup_manager: BackupManager | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
+        self.messages: dict[str, dict[str, Any]] = {}  # user messages (kept in memory)
 
     def now(self) -> datetime:
         return utcnow(self.cloud.clock)
@@ -106,7 +109,7 @@ class BlockStorageService(
     def list_services(self, host: str | None = None, binary: str | None = None) -> list[dict[str, Any]]:
         query = select(m.services)
         if host:
-            query = query.where(m.services.c.host == host)
+            query = query.where((m.services.c.host == host) | m.services.c.host.like(f"{host}@%"))
         if binary:
             query = query.where(m.services.c.binary == binary)
         configured = {b.backend_id for b in self.config.backends}
@@ -131,6 +134,64 @@ class BlockStorageService(
         if not done:
             raise NotFound(f"Service {binary} on host {host} could not be found.")
         return {"host": host, "binary": binary, "disabled": not enabled, "disabled_reason": reason}
+
+    def add_message(
+        self, ctx: Any, *, resource_uuid: str, event_id: str, user_message: str, resource_type: str = "VOLUME"
+    ) -> None:
+        """A user message (cinder's ``message.api``) for the project that owns the resource."""
+        from datetime import timedelta
+
+        now = self.now()
+        message_id = self.cloud.ids.uuid()
+        self.messages[message_id] = {
+            "id": message_id,
+            "project_id": getattr(ctx, "project_id", None),
+            "request_id": getattr(ctx, "request_id", "req-internal"),
+            "message_level": "ERROR",
+            "event_id": event_id,
+            "created_at": now,
+            "guaranteed_until": now + timedelta(days=30),
+            "resource_uuid": resource_uuid,
+            "resource_type": resource_type,
+            "user_message": user_message,
+        }
+
+    def host_usage(self, host: str) -> dict[str, dict[str, str]]:
+        """os-hosts: volumes and snapshots (count, GiB) on a backend, in total and per project."""
+        out: dict[str, dict[str, int]] = {}
+
+        def bucket(project: str) -> dict[str, int]:
+            return out.setdefault(
+                project,
+                {"volume_count": 0, "total_volume_gb": 0, "snapshot_count": 0, "total_snapshot_gb": 0},
+            )
+
+        bucket("(total)")
+        with self.cloud.db.begin() as conn:
+            vols = conn.execute(
+                select(m.volumes.c.id, m.volumes.c.project_id, m.volumes.c.size).where(
+                    m.volumes.c.host.like(f"{host}#%")
+                )
+            ).all()
+            ids = [v[0] for v in vols]
+            snaps = (
+                conn.execute(
+                    select(m.snapshots.c.project_id, m.snapshots.c.size).where(
+                        m.snapshots.c.volume_id.in_(ids)
+                    )
+                ).all()
+                if ids
+                else []
+            )
+        for _, project, size in vols:
+            for key in ("(total)", project):
+                bucket(key)["volume_count"] += 1
+                bucket(key)["total_volume_gb"] += size
+        for project, size in snaps:
+            for key in ("(total)", project):
+                bucket(key)["snapshot_count"] += 1
+                bucket(key)["total_snapshot_gb"] += size
+        return {p: {k: str(v) for k, v in u.items()} for p, u in out.items()}
 
     # lifecycle
     async def start(self) -> None:

@@ -149,6 +149,7 @@ class SnapshotsMixin:
         else:
             with self.cloud.db.begin() as conn:
                 conn.execute(m.snapshots.delete().where(m.snapshots.c.id == snapshot_id))
+            self.usage_changed(row["project_id"])
 
     def reset_snapshot_status(
         self: BlockStorageService,

@@ -145,4 +145,6 @@ class TransfersMixin:
                 .values(accepted=True, destination_project_id=ctx.project_id)
             )
             row.update(accepted=True, destination_project_id=ctx.project_id)
+        self.usage_changed(row["source_project_id"])
+        self.usage_changed(ctx.project_id)
         return row

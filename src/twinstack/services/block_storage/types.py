@@ -28,6 +28,8 @@ class TypesMixin:
 
     def _types_changed(self: BlockStorageService) -> None:
         self._types_cache = None
+        self.usage_changed()  # per-type quota names follow the types
+        self.limits_changed()
 
     def ensure_default_type(self: BlockStorageService) -> None:
         name = self.config.default_volume_type

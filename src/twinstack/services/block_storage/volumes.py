@@ -94,13 +94,15 @@ class VolumesMixin:
         rows: list[dict[str, Any]],
         *,
         extended: bool = True,
+        fresh: bool = False,
     ) -> list[dict[str, Any]]:
+        """Detailed views; ``fresh`` rows were just written (no attachments to look up)."""
         from twinstack.services.block_storage.views import volume_detail
 
         types = self.types_by_id(conn)
         ids = [r["id"] for r in rows]
         by_volume: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
-        if ids:
+        if ids and not fresh:
             query = (
                 select(m.attachments)
                 .where(m.attachments.c.volume_id.in_(ids))
@@ -131,6 +133,9 @@ class VolumesMixin:
             query = query.where(m.volumes.c.project_id == filters["project_id"])
         elif not all_tenants:
             query = query.where(m.volumes.c.project_id == ctx.project_id)
+        for key in ("status", "name", "availability_zone"):  # the cheap ones in SQL, all again below
+            if filters.get(key):
+                query = query.where(getattr(m.volumes.c, key) == filters[key])
         with self.cloud.db.begin() as conn:
             types = self.types_by_id(conn)
             rows = [dict(r) for r in conn.execute(query).mappings()]
@@ -182,9 +187,19 @@ class VolumesMixin:
         )
         await self.scheduler_rpc.create_volume(ctx, row["id"], request_spec, filter_properties)
         with self.cloud.db.begin() as conn:
-            return self.render_volumes(conn, ctx, [row], extended=False)[0]
+            return self.render_volumes(conn, ctx, [row], extended=False, fresh=True)[0]
 
     def create_volume_record(
+        self: BlockStorageService, ctx: RequestContext, **kwargs: Any
+    ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+        """Validate, check quota and write the ``creating`` row; the specs for the scheduler."""
+        try:
+            return self._create_volume_record(ctx, **kwargs)
+        except Exception:
+            self.usage_changed(ctx.project_id)  # a reservation may not have been written: recount
+            raise
+
+    def _create_volume_record(
         self: BlockStorageService,
         ctx: RequestContext,
         *,
@@ -294,7 +309,7 @@ class VolumesMixin:
                     row["bootable"] = row["bootable"] or bool(parent[1])
                     if parent[0] and not row["image_metadata"]:
                         row["image_metadata"] = dict(parent[0])
-            conn.execute(m.volumes.insert().values(**row))
+            conn.execute(m.volumes.insert(), row)
         pinned = None
         if snapshot:
             pinned = self._volume_host(snapshot["volume_id"])
@@ -515,6 +530,7 @@ class VolumesMixin:
                 # never reached a backend: the API deletes the record itself
                 conn.execute(delete(m.attachments).where(m.attachments.c.volume_id == volume_id))
                 conn.execute(delete(m.volumes).where(m.volumes.c.id == volume_id))
+                self.usage_changed(row["project_id"])
                 return
             conn.execute(
                 update(m.volumes)
@@ -611,10 +627,11 @@ class VolumesMixin:
             row = volume_row(conn, ctx, volume_id)
             if row["status"] == "maintenance":
                 raise invalid_volume("The volume cannot be updated during maintenance.")
+            meta = {**(row["metadata"] or {}), "readonly": str(readonly)}
             conn.execute(
                 update(m.volumes)
                 .where(m.volumes.c.id == volume_id)
-                .values(readonly=readonly, updated_at=self.now())
+                .values(readonly=readonly, metadata=meta, updated_at=self.now())
             )
 
     async def retype_volume(

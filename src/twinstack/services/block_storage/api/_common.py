@@ -20,6 +20,8 @@ def svc(req: ApiRequest) -> BlockStorageService:
 
 def _checked(handler: Any, min_version: str | None) -> Any:
     def check(req: ApiRequest) -> None:
+        if req.request.url.path.endswith("/"):
+            raise NotFound("The resource could not be found.")
         project = req.path.pop("project_id", None)
         if project is not None and project != req.ctx.project_id:
             raise BadRequest("Malformed request url")

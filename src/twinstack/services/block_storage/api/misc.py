@@ -111,7 +111,7 @@ def list_services(req: ApiRequest) -> dict[str, Any]:
     return {"services": out}
 
 
-def update_service(req: ApiRequest) -> dict[str, Any]:
+async def update_service(req: ApiRequest) -> dict[str, Any]:
     require_admin(req, "volume_extension:services:update")
     action = req.path["action"]
     data = req.body if isinstance(req.body, dict) else {}
@@ -131,6 +131,7 @@ def update_service(req: ApiRequest) -> dict[str, Any]:
         return {}
     else:
         raise NotFound(f"Unknown action {action}")
+    await svc(req).scheduler_rpc.refresh_services()
     out = {
         "host": host,
         "binary": binary,
@@ -176,6 +177,7 @@ def capabilities(req: ApiRequest) -> dict[str, Any]:
 
 EXTENSIONS = [
     ("AvailabilityZones", "os-availability-zone", "Describe Availability Zones."),
+    ("Hosts", "os-hosts", "Admin-only host administration."),
     ("Backups", "backups", "Backups support."),
     ("Qos_specs_manage", "qos-specs", "QoS specs support."),
     ("Quotas", "os-quota-sets", "Quota management support."),
@@ -215,15 +217,84 @@ def extensions(req: ApiRequest) -> dict[str, Any]:
     }
 
 
+def _message_view(req: ApiRequest, msg: dict[str, Any]) -> dict[str, Any]:
+    base = f"{req.cloud.base_url}/volume"
+    return {
+        "id": msg["id"],
+        "request_id": msg["request_id"],
+        "message_level": msg["message_level"],
+        "event_id": msg["event_id"],
+        "created_at": ts(msg["created_at"]),
+        "guaranteed_until": ts(msg["guaranteed_until"]),
+        "resource_uuid": msg["resource_uuid"],
+        "resource_type": msg["resource_type"],
+        "user_message": msg["user_message"],
+        "links": [
+            {"href": f"{base}/v3/{msg['project_id']}/messages/{msg['id']}", "rel": "self"},
+            {"href": f"{base}/{msg['project_id']}/messages/{msg['id']}", "rel": "bookmark"},
+        ],
+    }
+
+
+def _visible_message(req: ApiRequest) -> dict[str, Any]:
+    msg = svc(req).messages.get(req.path["message_id"])
+    if msg is None or not (req.ctx.is_admin or msg["project_id"] == req.ctx.project_id):
+        raise NotFound(f"Message {req.path['message_id']} could not be found.")
+    return msg
+
+
 def messages(req: ApiRequest) -> dict[str, Any]:
-    return {"messages": []}
+    items = [
+        m for m in svc(req).messages.values() if req.ctx.is_admin or m["project_id"] == req.ctx.project_id
+    ]
+    return {
+        "messages": [
+            _message_view(req, m) for m in sorted(items, key=lambda m: m["created_at"], reverse=True)
+        ]
+    }
 
 
 def message(req: ApiRequest) -> dict[str, Any]:
-    raise NotFound(f"Message {req.path['message_id']} could not be found.")
+    return {"message": _message_view(req, _visible_message(req))}
+
+
+def delete_message(req: ApiRequest) -> ApiResponse:
+    msg = _visible_message(req)
+    svc(req).messages.pop(msg["id"], None)
+    return ApiResponse(None, status=204)
+
+
+def list_hosts(req: ApiRequest) -> dict[str, Any]:
+    require_admin(req, "volume_extension:hosts")
+    hosts = []
+    for r in svc(req).list_services():
+        hosts.append(
+            {
+                "service-status": "available" if r["state"] == "up" else "unavailable",
+                "service": r["binary"],
+                "zone": r["availability_zone"],
+                "service-state": "disabled" if r["disabled"] else "enabled",
+                "host_name": r["host"],
+                "last-update": ts(r["updated_at"]),
+            }
+        )
+    return {"hosts": hosts}
+
+
+def show_host(req: ApiRequest) -> dict[str, Any]:
+    require_admin(req, "volume_extension:hosts")
+    host = req.path["host"]
+    if not any(r["host"] == host and r["binary"] == "cinder-volume" for r in svc(req).list_services()):
+        raise NotFound(f"Host {host} could not be found.")
+    usage = svc(req).host_usage(host)
+    resources = [{"resource": {"project": "(total)", "host": host, **usage.pop("(total)")}}]
+    resources += [{"resource": {"project": p, "host": host, **u}} for p, u in sorted(usage.items())]
+    return {"host": resources}
 
 
 def register(api: ServiceApi) -> None:
+    add(api, "GET", "/os-hosts", list_hosts)
+    add(api, "GET", "/os-hosts/{host}", show_host)
     add(api, "GET", "/os-availability-zone", availability_zones)
     add(api, "GET", "/os-quota-sets/{target}/defaults", default_quotas)
     add(api, "GET", "/os-quota-sets/{target}", show_quotas)
@@ -239,3 +310,4 @@ def register(api: ServiceApi) -> None:
     add(api, "GET", "/extensions", extensions)
     add(api, "GET", "/messages", messages, min_version="3.3")
     add(api, "GET", "/messages/{message_id}", message, min_version="3.3")
+    add(api, "DELETE", "/messages/{message_id}", delete_message, status=204, min_version="3.3")

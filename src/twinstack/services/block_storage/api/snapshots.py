@@ -33,7 +33,7 @@ CREATE = {
                 "display_name": NAME,
                 "description": DESCRIPTION,
                 "display_description": DESCRIPTION,
-                "volume_id": {"type": "string", "format": "uuid"},
+                "volume_id": {"type": ["string", "null"], "format": "uuid"},
                 "force": BOOLEAN,
                 "metadata": METADATA_NULL,
             },

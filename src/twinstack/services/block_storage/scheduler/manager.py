@@ -31,15 +31,23 @@ class SchedulerManager:
         self.host_manager = HostManager()
         self.driver = FilterScheduler(self.host_manager)
         self.volume_rpc = VolumeAPI(cloud.bus)
+        self._disabled: set[str] | None = None
+
+    def refresh_services(self, ctx: Any) -> None:
+        """A service was enabled or disabled: read them again at the next scheduling."""
+        self._disabled = None
 
     def _disabled_backends(self) -> set[str]:
+        if self._disabled is not None:
+            return self._disabled
         with self.cloud.db.begin() as conn:
             rows = conn.execute(
                 select(m.services.c.host).where(
                     m.services.c.binary == "cinder-volume", m.services.c.disabled.is_(True)
                 )
             ).all()
-        return {r[0] for r in rows}
+        self._disabled = {r[0] for r in rows}
+        return self._disabled
 
     def update_service_capabilities(
         self,
@@ -66,6 +74,12 @@ class SchedulerManager:
             pool = self.driver.schedule(volume_id, filter_properties, self._disabled_backends(), size)
         except NoValidBackend as exc:
             LOG.info("volume %s: %s", volume_id, exc)
+            self.cloud.service("block_storage").add_message(
+                ctx,
+                resource_uuid=volume_id,
+                event_id="VOLUME_VOLUME_001_002",
+                user_message="schedule allocate volume:Could not find any available weighted backend.",
+            )
             with self.cloud.db.begin() as conn:
                 conn.execute(
                     update(m.volumes)
