@@ -84,13 +84,25 @@ class ImageDataMixin:
 
     # upload ----------------------------------------------------------------------------------
     async def upload_image_data(
-        self: ImageService, ctx: RequestContext, image_id: str, chunks: Chunks, size: int | None = None
+        self: ImageService,
+        ctx: RequestContext,
+        image_id: str,
+        chunks: Chunks,
+        size: int | None = None,
+        *,
+        from_api: bool = False,
     ) -> dict[str, Any]:
-        """Stream ``chunks`` in as the image's data (queued -> saving -> active); the image view."""
+        """Stream ``chunks`` in as the image's data (queued -> saving -> active); the image view.
+
+        Other services may also upload into an image they set to ``saving`` themselves
+        (``set_image_status``); the API (``from_api``) takes ``queued`` images only, as glance.
+        """
         with self.db.begin() as conn:
             row = self._get_visible(conn, ctx, image_id)
             if not self.cloud.policy.check(ctx, "upload_image", self._target(conn, ctx, row)):
                 raise Forbidden(f"Not allowed to upload image data for image {image_id}")
+            if row["status"] == "saving" and not from_api:
+                row["status"] = "queued"
             if row["status"] != "queued":
                 raise Conflict(f"Image status transition from {row['status']} to saving is not allowed")
             self._require_formats(row)

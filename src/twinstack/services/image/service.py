@@ -251,6 +251,11 @@ class ImageService(ImageDataMixin, MembersMixin, ListingMixin, MetadefsMixin):
         min_ram: int = 0,
         **attributes: Any,
     ) -> dict[str, Any]:
+        """Create a queued image. Like nova's glance client, ``None`` properties are dropped and
+        other values are given as strings (glance's extra properties are strings)."""
+        extra = {
+            k: v if isinstance(v, str) else str(v) for k, v in (properties or {}).items() if v is not None
+        }
         body: dict[str, Any] = {
             "name": name,
             "disk_format": disk_format,
@@ -259,7 +264,7 @@ class ImageService(ImageDataMixin, MembersMixin, ListingMixin, MetadefsMixin):
             "min_disk": min_disk,
             "min_ram": min_ram,
             **attributes,
-            **(properties or {}),
+            **extra,
         }
         return self.create(ctx, body)
 

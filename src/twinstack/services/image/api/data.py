@@ -51,7 +51,7 @@ async def upload(req: ApiRequest) -> ApiResponse:
     _require_octet_stream(req)
     try:
         await req.cloud.service("image").upload_image_data(
-            req.ctx, req.path["image_id"], req.stream(), size=_declared_size(req)
+            req.ctx, req.path["image_id"], req.stream(), size=_declared_size(req), from_api=True
         )
     except ClientDisconnect:
         raise BadRequest("The client disconnected during the upload.") from None
