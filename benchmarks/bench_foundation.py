@@ -27,9 +27,15 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _machine import describe  # noqa: E402
 
-AUTH = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
-    "name": "admin", "domain": {"name": "Default"}, "password": "secret"}}},
-    "scope": {"project": {"name": "admin", "domain": {"name": "Default"}}}}}
+AUTH = {
+    "auth": {
+        "identity": {
+            "methods": ["password"],
+            "password": {"user": {"name": "admin", "domain": {"name": "Default"}, "password": "secret"}},
+        },
+        "scope": {"project": {"name": "admin", "domain": {"name": "Default"}}},
+    }
+}
 TARGETS = {"cold_start_s": 1.0, "idle_rss_mb": 100, "token_issue_per_s": 1500, "token_validate_per_s": 5000}
 
 
@@ -77,8 +83,12 @@ def rss_mb(pid: int) -> float:
 def wrk(url: str, script: str, duration: int, connections: int = 16) -> float:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(script)
-    out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "-s", f.name, url],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "-s", f.name, url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     os.unlink(f.name)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if non2xx:
@@ -108,12 +118,18 @@ def main() -> None:
         idle = rss_mb(proc.pid)
         base = f"http://127.0.0.1:{port}/identity/v3/auth/tokens"
         body = json.dumps(AUTH).replace('"', '\\"')
-        issue = wrk(base, f'wrk.method = "POST"\nwrk.body = "{body}"\n'
-                          'wrk.headers["Content-Type"] = "application/json"\n', args.duration)
+        issue = wrk(
+            base,
+            f'wrk.method = "POST"\nwrk.body = "{body}"\nwrk.headers["Content-Type"] = "application/json"\n',
+            args.duration,
+        )
         token = httpx.post(base, json=AUTH).headers["x-subject-token"]
         subject = httpx.post(base, json=AUTH).headers["x-subject-token"]
-        validate = wrk(base, f'wrk.headers["X-Auth-Token"] = "{token}"\n'
-                             f'wrk.headers["X-Subject-Token"] = "{subject}"\n', args.duration)
+        validate = wrk(
+            base,
+            f'wrk.headers["X-Auth-Token"] = "{token}"\nwrk.headers["X-Subject-Token"] = "{subject}"\n',
+            args.duration,
+        )
         loaded = rss_mb(proc.pid)
     finally:
         stop(proc)
@@ -122,14 +138,20 @@ def main() -> None:
         "benchmark": "foundation",
         "machine": describe(),
         "targets": TARGETS,
-        "cold_start_s": {"median": round(statistics.median(starts), 3), "runs": [round(s, 3) for s in starts],
-                         "what": "process spawn to first 201 token, fresh SQLite file"},
+        "cold_start_s": {
+            "median": round(statistics.median(starts), 3),
+            "runs": [round(s, 3) for s in starts],
+            "what": "process spawn to first 201 token, fresh SQLite file",
+        },
         "idle_rss_mb": round(idle, 1),
         "rss_after_load_mb": round(loaded, 1),
         "token_issue_per_s": round(issue),
         "token_validate_per_s": round(validate),
-        "settings": {"password_hasher": "pbkdf2_sha256 (1000 iterations)", "wrk": "1 thread, 16 connections",
-                     "duration_s": args.duration},
+        "settings": {
+            "password_hasher": "pbkdf2_sha256 (1000 iterations)",
+            "wrk": "1 thread, 16 connections",
+            "duration_s": args.duration,
+        },
     }
     out = Path(__file__).resolve().parent / "results" / "foundation.json"
     out.parent.mkdir(exist_ok=True)

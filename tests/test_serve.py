@@ -37,7 +37,10 @@ def _start(home: Path, data: Path, port: int) -> subprocess.Popen[str]:
     env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config")}
     proc = subprocess.Popen(
         [sys.executable, "-m", "twinstack.cli", "serve", "--port", str(port), "--data-dir", str(data)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -51,9 +54,15 @@ def _start(home: Path, data: Path, port: int) -> subprocess.Popen[str]:
 
 
 def _token(port: int) -> httpx.Response:
-    body = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
-        "name": "admin", "domain": {"name": "Default"}, "password": "secret"}}},
-        "scope": {"project": {"name": "admin", "domain": {"name": "Default"}}}}}
+    body = {
+        "auth": {
+            "identity": {
+                "methods": ["password"],
+                "password": {"user": {"name": "admin", "domain": {"name": "Default"}, "password": "secret"}},
+            },
+            "scope": {"project": {"name": "admin", "domain": {"name": "Default"}}},
+        }
+    }
     return httpx.post(f"http://127.0.0.1:{port}/identity/v3/auth/tokens", json=body)
 
 
@@ -77,8 +86,10 @@ def test_state_and_tokens_survive_restart_and_ctrl_c_stops(tmp_path: Path) -> No
     try:
         again = _token(port)
         assert again.json()["token"]["user"]["id"] == user_id  # same bootstrap, not a new one
-        r = httpx.get(f"http://127.0.0.1:{port}/identity/v3/auth/tokens",
-                      headers={"X-Auth-Token": again.headers["x-subject-token"], "X-Subject-Token": token})
+        r = httpx.get(
+            f"http://127.0.0.1:{port}/identity/v3/auth/tokens",
+            headers={"X-Auth-Token": again.headers["x-subject-token"], "X-Subject-Token": token},
+        )
         assert r.status_code == 200  # a token from before the restart is still valid
     finally:
         proc.send_signal(signal.SIGINT)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import time
@@ -14,8 +15,11 @@ from rich.console import Console
 from twinstack import __version__
 from twinstack.config import Settings
 
-app = typer.Typer(help="twinstack: an OpenStack cloud on one laptop, and a Rally-compatible bench.",
-                  no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="twinstack: an OpenStack cloud on one laptop, and a Rally-compatible bench.",
+    no_args_is_help=True,
+    add_completion=False,
+)
 console = Console(stderr=True)
 
 try:  # the bench engine is its own package
@@ -33,7 +37,9 @@ def serve(
     data_dir: Annotated[Path | None, typer.Option(help="Where the cloud keeps its state.")] = None,
     ephemeral: Annotated[bool, typer.Option(help="Keep all state in memory.")] = False,
     clouds_yaml: Annotated[bool, typer.Option(help="Write the 'twinstack' entry into clouds.yaml.")] = True,
-    admin_password: Annotated[str | None, typer.Option(help="Admin password (or TWINSTACK_ADMIN_PASSWORD).")] = None,
+    admin_password: Annotated[
+        str | None, typer.Option(help="Admin password (or TWINSTACK_ADMIN_PASSWORD).")
+    ] = None,
     log_level: Annotated[str, typer.Option(help="Server log level.")] = "warning",
 ) -> None:
     """Start the cloud: every OpenStack API on one port. Ctrl-C stops it."""
@@ -63,25 +69,29 @@ def serve(
     settings.port = sock.getsockname()[1]
     cloud = Cloud(settings)
     where = "memory (ephemeral)" if settings.ephemeral else str(settings.data_dir)
-    lines = [f"[bold green]twinstack {__version__}[/] serving at [bold]{settings.base_url()}[/] "
-             f"(state in {where}, ready in {time.perf_counter() - started:.2f}s)"]
+    lines = [
+        f"[bold green]twinstack {__version__}[/] serving at [bold]{settings.base_url()}[/] "
+        f"(state in {where}, ready in {time.perf_counter() - started:.2f}s)"
+    ]
     if settings.write_clouds_yaml:
         path = cy.write(settings)
-        lines.append(f"clouds.yaml: wrote entries [bold]{settings.cloud_name}[/] (admin) and "
-                     f"[bold]{settings.cloud_name}-demo[/] to {path}")
+        lines.append(
+            f"clouds.yaml: wrote entries [bold]{settings.cloud_name}[/] (admin) and "
+            f"[bold]{settings.cloud_name}-demo[/] to {path}"
+        )
         lines.append(f"  export OS_CLOUD={settings.cloud_name}; openstack token issue")
     else:
-        lines.append(f"  export OS_AUTH_URL={settings.base_url()}/identity OS_USERNAME=admin "
-                     "OS_PASSWORD=... OS_PROJECT_NAME=admin OS_USER_DOMAIN_NAME=Default "
-                     "OS_PROJECT_DOMAIN_NAME=Default")
+        lines.append(
+            f"  export OS_AUTH_URL={settings.base_url()}/identity OS_USERNAME=admin "
+            "OS_PASSWORD=... OS_PROJECT_NAME=admin OS_USER_DOMAIN_NAME=Default "
+            "OS_PROJECT_DOMAIN_NAME=Default"
+        )
     lines.append("Ctrl-C stops it.")
     for line in lines:
         console.print(line)
     server = uvicorn.Server(uvicorn_config(cloud, log_level=log_level))
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         run(server.serve(sockets=[sock]))
-    except KeyboardInterrupt:
-        pass
     console.print("twinstack stopped.")
 
 

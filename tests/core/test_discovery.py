@@ -14,7 +14,9 @@ def http(twinstack_cloud: CloudHandle) -> httpx.Client:
         yield client
 
 
-def test_identity_unversioned_is_300_with_absolute_self_link(http: httpx.Client, twinstack_cloud: CloudHandle) -> None:
+def test_identity_unversioned_is_300_with_absolute_self_link(
+    http: httpx.Client, twinstack_cloud: CloudHandle
+) -> None:
     r = http.get("/identity", headers={"Accept": "application/json"})
     assert r.status_code == 300
     (v3,) = r.json()["versions"]["values"]

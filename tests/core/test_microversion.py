@@ -42,12 +42,16 @@ def test_out_of_range_is_406_and_garbage_is_400() -> None:
 def test_compute_echoes_both_headers_over_http(twinstack_cloud: CloudHandle) -> None:
     conn = twinstack_cloud.connect()
     token = conn.auth_token
-    r = httpx.get(twinstack_cloud.url + "/compute/v2.1/flavors",
-                  headers={"X-Auth-Token": token, "X-OpenStack-Nova-API-Version": "2.61"})
+    r = httpx.get(
+        twinstack_cloud.url + "/compute/v2.1/flavors",
+        headers={"X-Auth-Token": token, "X-OpenStack-Nova-API-Version": "2.61"},
+    )
     assert r.headers["x-openstack-nova-api-version"] == "2.61"
     assert r.headers["openstack-api-version"] == "compute 2.61"
     assert "OpenStack-API-Version" in r.headers["vary"]
-    r = httpx.get(twinstack_cloud.url + "/compute/v2.1/flavors",
-                  headers={"X-Auth-Token": token, "OpenStack-API-Version": "compute 3.0"})
+    r = httpx.get(
+        twinstack_cloud.url + "/compute/v2.1/flavors",
+        headers={"X-Auth-Token": token, "OpenStack-API-Version": "compute 3.0"},
+    )
     assert r.status_code == 406
     assert r.json()["computeFault"]["code"] == 406

@@ -92,7 +92,9 @@ class Database:
                 if names - {"alembic_version"}:
                     raise RuntimeError(f"database {self.url} has tables but no alembic_version")
                 metadata.create_all(conn)
-                conn.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)"))
+                conn.execute(
+                    text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)")
+                )
                 for head in heads:
                     conn.execute(text("INSERT INTO alembic_version VALUES (:v)"), {"v": head})
                 return

@@ -146,7 +146,14 @@ class ServiceApi:
         return decorate
 
     def add(
-        self, method: str, path: str, func: Handler, *, status: int = 200, auth: bool = True, body: str = "json"
+        self,
+        method: str,
+        path: str,
+        func: Handler,
+        *,
+        status: int = 200,
+        auth: bool = True,
+        body: str = "json",
     ) -> None:
         route = self._by_template.get(path)
         if route is None:
@@ -174,8 +181,12 @@ class ServiceApi:
 class CloudApp:
     """The ASGI application: dispatches by path prefix to each service's ``ServiceApi``."""
 
-    def __init__(self, cloud: Cloud, lifespan: Callable[[], Awaitable[None]] | None = None,
-                 shutdown: Callable[[], Awaitable[None]] | None = None) -> None:
+    def __init__(
+        self,
+        cloud: Cloud,
+        lifespan: Callable[[], Awaitable[None]] | None = None,
+        shutdown: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
         self.cloud = cloud
         self.mounts: list[tuple[str, ServiceApi]] = []
         self._startup = lifespan
@@ -194,12 +205,16 @@ class CloudApp:
         path: str = scope["path"]
         for prefix, api in self.mounts:
             if path == prefix or path.startswith(prefix + "/"):
-                response = await self.handle(api, path[len(prefix):] or "/", scope, receive)
+                response = await self.handle(api, path[len(prefix) :] or "/", scope, receive)
                 await response(scope, receive, send)
                 return
         request_id = "req-" + str(uuid.uuid4())
-        body, ctype = keystone_fault(NotImplementedYet("No service is mounted at %s." % path, 404), request_id)
-        await Response(body, 404, {"x-openstack-request-id": request_id}, media_type=ctype)(scope, receive, send)
+        body, ctype = keystone_fault(
+            NotImplementedYet(f"No service is mounted at {path}.", 404), request_id
+        )
+        await Response(body, 404, {"x-openstack-request-id": request_id}, media_type=ctype)(
+            scope, receive, send
+        )
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -240,12 +255,16 @@ class CloudApp:
                 op = route.operations.get(method)
                 if op is None and method == "HEAD":
                     op = route.operations.get("GET")
-            ctx = RequestContext(request_id=request_id, global_request_id=headers.get("x-openstack-request-id"))
+            ctx = RequestContext(
+                request_id=request_id, global_request_id=headers.get("x-openstack-request-id")
+            )
             needs_auth = op.auth if op is not None else True
             if needs_auth:
                 token = headers.get("x-auth-token")
                 if not token:
-                    raise Unauthorized(headers={"WWW-Authenticate": f'Keystone uri="{self.cloud.base_url}/identity"'})
+                    raise Unauthorized(
+                        headers={"WWW-Authenticate": f'Keystone uri="{self.cloud.base_url}/identity"'}
+                    )
                 self.cloud.authenticate(ctx, token)
             if api.negotiates(subpath):
                 assert api.microversions is not None
@@ -254,8 +273,10 @@ class CloudApp:
             if found is None:
                 raise NotImplementedYet(f"{method} {scope['path']} is not implemented by twinstack yet.")
             if op is None:
-                raise MethodNotAllowed(f"The method {method} is not supported for this resource.",
-                                       headers={"Allow": ", ".join(sorted(route.operations))})
+                raise MethodNotAllowed(
+                    f"The method {method} is not supported for this resource.",
+                    headers={"Allow": ", ".join(sorted(route.operations))},
+                )
             body = None
             if op.body == "json" and method in ("POST", "PUT", "PATCH"):
                 body = await self._json_body(request)
@@ -314,8 +335,9 @@ class CloudApp:
         return Response(orjson.dumps(result), status, headers, media_type=content_type or "application/json")
 
     @staticmethod
-    def _fault(fault: FaultStyle, err: ApiError, request_id: str, headers: dict[str, str],
-               accept: str | None = None) -> Response:
+    def _fault(
+        fault: FaultStyle, err: ApiError, request_id: str, headers: dict[str, str], accept: str | None = None
+    ) -> Response:
         if getattr(fault, "negotiates_accept", False):  # glance: webob picks the body type from Accept
             body, ctype = fault(err, request_id, accept)  # type: ignore[call-arg]
         else:

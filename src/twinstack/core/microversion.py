@@ -80,8 +80,7 @@ class MicroversionSpec:
             version = APIVersion.parse(requested)
         except ValueError:
             raise BadRequest(
-                f"API Version String {requested} is of invalid format. Must be of format "
-                "MajorNum.MinorNum."
+                f"API Version String {requested} is of invalid format. Must be of format MajorNum.MinorNum."
             ) from None
         if not (self.min <= version <= self.max):
             raise NotAcceptable(

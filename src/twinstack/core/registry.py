@@ -31,7 +31,8 @@ class Registry:
         key = (kind, name)
         if key in self._plugins and self._plugins[key] is not obj:
             raise DuplicatePlugin(
-                f"{kind} plugin {name!r} is defined twice: in {_where(self._plugins[key])} and in {_where(obj)}"
+                f"{kind} plugin {name!r} is defined twice: "
+                f"in {_where(self._plugins[key])} and in {_where(obj)}"
             )
         self._plugins[key] = obj
 

@@ -53,7 +53,9 @@ def validate(schema: dict[str, Any], body: Any, *, style: str = "keystone") -> N
     path = "/".join(str(p) for p in error.path)
     if style == "nova":
         if path:
-            raise BadRequest(f"Invalid input for field/attribute {path}. Value: {error.instance}. {error.message}")
+            raise BadRequest(
+                f"Invalid input for field/attribute {path}. Value: {error.instance}. {error.message}"
+            )
         raise BadRequest(f"Invalid input for field/attribute. {error.message}")
     if path:
         raise BadRequest(f"Invalid input for field '{path}': {error.message}")

@@ -34,7 +34,9 @@ def twinstack_conn(twinstack_cloud: CloudHandle) -> Any:
 
 
 @pytest.fixture(scope="session")
-def twinstack_clouds_yaml(twinstack_cloud: CloudHandle, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def twinstack_clouds_yaml(
+    twinstack_cloud: CloudHandle, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Path]:
     path = twinstack_cloud.write_clouds_yaml(tmp_path_factory.mktemp("openstack") / "clouds.yaml")
     old = os.environ.get("OS_CLIENT_CONFIG_FILE")
     os.environ["OS_CLIENT_CONFIG_FILE"] = str(path)

@@ -30,8 +30,12 @@ class CloudHandle:
     def cloud_config(self) -> dict[str, Any]:
         """Keyword arguments for ``openstack.connect(**cloud_config)`` (admin)."""
         entry = cloud_entries(self.settings)[self.settings.cloud_name]
-        return {**entry["auth"], "region_name": entry["region_name"], "interface": "public",
-                "identity_api_version": "3"}
+        return {
+            **entry["auth"],
+            "region_name": entry["region_name"],
+            "interface": "public",
+            "identity_api_version": "3",
+        }
 
     def connect(self, **overrides: Any) -> Any:
         import openstack
@@ -55,6 +59,11 @@ class CloudHandle:
 
 def start_cloud(ephemeral: bool = True, **settings: Any) -> CloudHandle:
     """Start a cloud on 127.0.0.1 and a free port; ``settings`` override ``Settings`` fields."""
-    values: dict[str, Any] = {"host": "127.0.0.1", "port": 0, "ephemeral": ephemeral, "write_clouds_yaml": False}
+    values: dict[str, Any] = {
+        "host": "127.0.0.1",
+        "port": 0,
+        "ephemeral": ephemeral,
+        "write_clouds_yaml": False,
+    }
     values.update(settings)
     return CloudHandle(CloudThread(Settings(**values)).start())

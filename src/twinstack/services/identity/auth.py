@@ -109,9 +109,11 @@ def authenticate(identity: IdentityService, body: Any) -> tuple[str, TokenData]:
         if method not in _SUPPORTED_METHODS:
             raise Unauthorized(f"Attempted to authenticate with an unsupported method: {method}.")
         if method not in auth["identity"]:
-            raise BadRequest(f"Expecting to find {method} in identity. The server could not comply with the "
-                             "request since it is either malformed or otherwise incorrect. The client is "
-                             "assumed to be in error.")
+            raise BadRequest(
+                f"Expecting to find {method} in identity. The server could not comply with the "
+                "request since it is either malformed or otherwise incorrect. The client is "
+                "assumed to be in error."
+            )
     tokens = identity.tokens
     parent: TokenData | None = None
     app_cred: dict[str, Any] | None = None
@@ -164,9 +166,11 @@ def methods_order(method: str) -> int:
 def _check_password(identity: IdentityService, password: dict[str, Any]) -> str:
     user_ref = password.get("user")
     if not isinstance(user_ref, dict) or "password" not in user_ref:
-        raise BadRequest("Expecting to find password in user. The server could not comply with the request "
-                         "since it is either malformed or otherwise incorrect. The client is assumed to be "
-                         "in error.")
+        raise BadRequest(
+            "Expecting to find password in user. The server could not comply with the request "
+            "since it is either malformed or otherwise incorrect. The client is assumed to be "
+            "in error."
+        )
     user = _find_user(identity, user_ref)
     if not identity.check_password(user, user_ref["password"]) or user is None:
         raise Unauthorized("The request you have made requires authentication.")
@@ -178,9 +182,11 @@ def _find_user(identity: IdentityService, ref: dict[str, Any]) -> dict[str, Any]
         if ref.get("id"):
             return identity.get_user(ref["id"])
         if not ref.get("name"):
-            raise BadRequest("Expecting to find id or name in user. The server could not comply with the "
-                             "request since it is either malformed or otherwise incorrect. The client is "
-                             "assumed to be in error.")
+            raise BadRequest(
+                "Expecting to find id or name in user. The server could not comply with the "
+                "request since it is either malformed or otherwise incorrect. The client is "
+                "assumed to be in error."
+            )
         domain = _find_domain(identity, ref.get("domain"))
         return identity.find_user_by_name(ref["name"], domain["id"])
     except BadRequest:
@@ -191,9 +197,11 @@ def _find_user(identity: IdentityService, ref: dict[str, Any]) -> dict[str, Any]
 
 def _find_domain(identity: IdentityService, ref: dict[str, Any] | None) -> dict[str, Any]:
     if not ref:
-        raise BadRequest("Expecting to find domain in user. The server could not comply with the request "
-                         "since it is either malformed or otherwise incorrect. The client is assumed to be "
-                         "in error.")
+        raise BadRequest(
+            "Expecting to find domain in user. The server could not comply with the request "
+            "since it is either malformed or otherwise incorrect. The client is assumed to be "
+            "in error."
+        )
     if ref.get("id"):
         return identity.get_domain(ref["id"])
     if ref.get("name"):

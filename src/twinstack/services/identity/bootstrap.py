@@ -25,14 +25,24 @@ if TYPE_CHECKING:
 def bootstrap(cloud: Cloud, identity: IdentityService) -> None:
     settings = cloud.settings
     with cloud.db.begin() as conn:
-        _ensure(conn, m.domains, DEFAULT_DOMAIN_ID, name="Default", description="The default domain",
-                enabled=True, extra={})
+        _ensure(
+            conn,
+            m.domains,
+            DEFAULT_DOMAIN_ID,
+            name="Default",
+            description="The default domain",
+            enabled=True,
+            extra={},
+        )
         role_ids = {}
         for name in ("admin", "member", "reader", "service"):
-            role_ids[name] = _ensure_named(conn, m.roles, name, cloud.ids.hex(), domain_id=None,
-                                           description=None, options={}, extra={})
+            role_ids[name] = _ensure_named(
+                conn, m.roles, name, cloud.ids.hex(), domain_id=None, description=None, options={}, extra={}
+            )
         for prior, implied in (("admin", "member"), ("member", "reader")):
-            _ensure_row(conn, m.implied_roles, prior_role_id=role_ids[prior], implied_role_id=role_ids[implied])
+            _ensure_row(
+                conn, m.implied_roles, prior_role_id=role_ids[prior], implied_role_id=role_ids[implied]
+            )
         admin_project = _ensure_project(conn, cloud, "admin", "Bootstrap project for initializing the cloud.")
         demo_project = _ensure_project(conn, cloud, "demo", "Demo project")
         _ensure_project(conn, cloud, "service", "Project for the services' users")
@@ -74,30 +84,54 @@ def _ensure_project(conn: Connection, cloud: Cloud, name: str, description: str)
     if row:
         return str(row[0])
     project_id = cloud.ids.hex()
-    conn.execute(insert(p).values(id=project_id, name=name, domain_id=DEFAULT_DOMAIN_ID, parent_id=None,
-                                  description=description, enabled=True, extra={}))
+    conn.execute(
+        insert(p).values(
+            id=project_id,
+            name=name,
+            domain_id=DEFAULT_DOMAIN_ID,
+            parent_id=None,
+            description=description,
+            enabled=True,
+            extra={},
+        )
+    )
     return project_id
 
 
-def _ensure_user(conn: Connection, cloud: Cloud, identity: IdentityService, name: str, password: str,
-                 project_id: str) -> str:
+def _ensure_user(
+    conn: Connection, cloud: Cloud, identity: IdentityService, name: str, password: str, project_id: str
+) -> str:
     u = m.users
-    row = conn.execute(select(u.c.id, u.c.password_hash).where(u.c.name == name,
-                                                               u.c.domain_id == DEFAULT_DOMAIN_ID)).first()
+    row = conn.execute(
+        select(u.c.id, u.c.password_hash).where(u.c.name == name, u.c.domain_id == DEFAULT_DOMAIN_ID)
+    ).first()
     if row:
         if not identity.hasher.verify(password, row[1]):
-            conn.execute(update(u).where(u.c.id == row[0]).values(password_hash=identity.hasher.hash(password)))
+            conn.execute(
+                update(u).where(u.c.id == row[0]).values(password_hash=identity.hasher.hash(password))
+            )
         return str(row[0])
     user_id = cloud.ids.hex()
-    conn.execute(insert(u).values(id=user_id, name=name, domain_id=DEFAULT_DOMAIN_ID, enabled=True,
-                                  password_hash=identity.hasher.hash(password), default_project_id=project_id,
-                                  options={}, extra={}, created_at=cloud.clock.now()))
+    conn.execute(
+        insert(u).values(
+            id=user_id,
+            name=name,
+            domain_id=DEFAULT_DOMAIN_ID,
+            enabled=True,
+            password_hash=identity.hasher.hash(password),
+            default_project_id=project_id,
+            options={},
+            extra={},
+            created_at=cloud.clock.now(),
+        )
+    )
     return user_id
 
 
 def _grant(conn: Connection, kind: str, actor: str, target: str, role_id: str) -> None:
-    _ensure_row(conn, m.assignments, type=kind, actor_id=actor, target_id=target, role_id=role_id,
-                inherited=False)
+    _ensure_row(
+        conn, m.assignments, type=kind, actor_id=actor, target_id=target, role_id=role_id, inherited=False
+    )
 
 
 def _sync_endpoints(conn: Connection, cloud: Cloud) -> None:
@@ -110,8 +144,14 @@ def _sync_endpoints(conn: Connection, cloud: Cloud) -> None:
             row = conn.execute(select(s.c.id).where(s.c.type == entry.type)).first()
             if row is None:
                 service_id = cloud.ids.hex()
-                conn.execute(insert(s).values(id=service_id, type=entry.type, enabled=True,
-                                              extra={"name": entry.name, "description": ""}))
+                conn.execute(
+                    insert(s).values(
+                        id=service_id,
+                        type=entry.type,
+                        enabled=True,
+                        extra={"name": entry.name, "description": ""},
+                    )
+                )
             else:
                 service_id = row[0]
             url = base + entry.path
@@ -124,8 +164,17 @@ def _sync_endpoints(conn: Connection, cloud: Cloud) -> None:
                 if interface in have:
                     conn.execute(update(e).where(e.c.id == have[interface]).values(url=url, region_id=region))
                 else:
-                    conn.execute(insert(e).values(id=cloud.ids.hex(), service_id=service_id, interface=interface,
-                                                  url=url, region_id=region, enabled=True, extra={}))
+                    conn.execute(
+                        insert(e).values(
+                            id=cloud.ids.hex(),
+                            service_id=service_id,
+                            interface=interface,
+                            url=url,
+                            region_id=region,
+                            enabled=True,
+                            extra={},
+                        )
+                    )
             stale = [r[0] for r in existing if r[1] not in INTERFACES]
             if stale:
                 conn.execute(delete(e).where(e.c.id.in_(stale)))

@@ -158,7 +158,8 @@ class IdentityService(ResourceMixin, IdentitiesMixin, AssignmentMixin, CatalogAd
             row = (
                 conn.execute(
                     select(m.application_credentials).where(
-                        m.application_credentials.c.user_id == user_id, m.application_credentials.c.name == name
+                        m.application_credentials.c.user_id == user_id,
+                        m.application_credentials.c.name == name,
                     )
                 )
                 .mappings()
@@ -240,9 +241,11 @@ class IdentityService(ResourceMixin, IdentitiesMixin, AssignmentMixin, CatalogAd
             }
             role_ids = self.expand_implied(conn, role_ids)
             # Domain-specific roles never appear in tokens; only the global roles they imply do.
-            rows = conn.execute(
-                select(m.roles).where(m.roles.c.id.in_(role_ids), m.roles.c.domain_id.is_(None))
-            ).mappings().all()
+            rows = (
+                conn.execute(select(m.roles).where(m.roles.c.id.in_(role_ids), m.roles.c.domain_id.is_(None)))
+                .mappings()
+                .all()
+            )
         result = sorted(
             ({"id": r["id"], "name": r["name"], "domain_id": r["domain_id"]} for r in rows),
             key=lambda r: r["name"],
@@ -283,7 +286,12 @@ class IdentityService(ResourceMixin, IdentitiesMixin, AssignmentMixin, CatalogAd
             {
                 **svc,
                 "endpoints": [
-                    {**e, "url": e["url"].replace("$(project_id)s", project_id).replace("%(project_id)s", project_id)}
+                    {
+                        **e,
+                        "url": e["url"]
+                        .replace("$(project_id)s", project_id)
+                        .replace("%(project_id)s", project_id),
+                    }
                     for e in svc["endpoints"]
                 ],
             }

@@ -138,7 +138,7 @@ class TokenProvider:
             raw = self._fernet.decrypt(token + "=" * (-len(token) % 4))
             (_v, user_id, methods, scope_code, scope_id, exp, iat, audit_ids, app_cred_id) = orjson.loads(raw)
         except (InvalidToken, ValueError, TypeError, orjson.JSONDecodeError):
-            raise NotFound("Could not find token: %s." % _short(token)) from None
+            raise NotFound(f"Could not find token: {_short(token)}.") from None
         data = TokenData(
             user_id,
             methods,
@@ -167,7 +167,7 @@ class TokenProvider:
                 raise NotFound("User is disabled.")
             self._check_scope_enabled(data.scope)
         except ApiError as err:
-            raise NotFound("Could not find token: %s (%s)" % (_short(token), err.message)) from None
+            raise NotFound(f"Could not find token: {_short(token)} ({err.message})") from None
         return data
 
     def is_revoked(self, data: TokenData) -> bool:

@@ -88,9 +88,7 @@ def auth_domains(req: ApiRequest) -> dict[str, Any]:
     from twinstack.services.identity.views import domain_view
 
     visible = [
-        domain_view(req, dict(r))
-        for r in rows
-        if identity.effective_roles(user_id, Scope("domain", r["id"]))
+        domain_view(req, dict(r)) for r in rows if identity.effective_roles(user_id, Scope("domain", r["id"]))
     ]
     return {"domains": visible, "links": _links(req, "/v3/auth/domains")}
 
@@ -115,4 +113,3 @@ def register(api: ServiceApi) -> None:
     api.add("GET", "/v3/auth/projects", auth_projects)
     api.add("GET", "/v3/auth/domains", auth_domains)
     api.add("GET", "/v3/auth/system", auth_system)
-
