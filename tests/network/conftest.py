@@ -65,7 +65,13 @@ def uniq() -> Callable[[str], str]:
     return lambda name: f"{name}-{tag}"
 
 
-def fault(response: httpx.Response, status: int, kind: str) -> dict[str, Any]:
+@pytest.fixture
+def fault() -> Callable[[httpx.Response, int, str], dict[str, Any]]:
+    """``fault(response, status, type)`` asserts a neutron fault and returns its body."""
+    return assert_fault
+
+
+def assert_fault(response: httpx.Response, status: int, kind: str) -> dict[str, Any]:
     """Assert a neutron fault: status, ``{"NeutronError": {"type", "message", "detail"}}``."""
     assert response.status_code == status, response.text
     body = response.json()

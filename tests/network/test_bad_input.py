@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.network.conftest import Neutron, fault
 
 
 @pytest.fixture(scope="module")
-def network(demo_api: Neutron) -> Any:
+def network(demo_api: Any) -> Any:
     net = demo_api.post("/networks", {"network": {"name": "bad-input"}}).json()["network"]
     sub = demo_api.post(
         "/subnets", {"subnet": {"network_id": net["id"], "ip_version": 4, "cidr": "10.90.0.0/24"}}
@@ -20,7 +19,7 @@ def network(demo_api: Neutron) -> Any:
     demo_api.delete(f"/networks/{net['id']}")
 
 
-def test_unknown_attribute_and_missing_body(demo_api: Neutron) -> None:
+def test_unknown_attribute_and_missing_body(demo_api: Any, fault: Any) -> None:
     err = fault(demo_api.post("/networks", {"network": {"name": "x", "flavor": 1}}), 400, "HTTPBadRequest")
     assert err["message"] == "Unrecognized attribute(s) 'flavor'"
     err = fault(demo_api.post("/networks", {"net": {}}), 400, "HTTPBadRequest")
@@ -39,7 +38,7 @@ def test_unknown_attribute_and_missing_body(demo_api: Neutron) -> None:
     assert err["message"] == "Failed to parse request. Required attribute 'network_id' not specified"
 
 
-def test_invalid_cidrs(demo_api: Neutron, network: Any) -> None:
+def test_invalid_cidrs(demo_api: Any, network: Any, fault: Any) -> None:
     net_id = network["net"]["id"]
     for cidr in ("10.0.0.0/33", "not-a-cidr", "10.0.0.1"):
         err = fault(
@@ -91,7 +90,7 @@ def test_invalid_cidrs(demo_api: Neutron, network: Any) -> None:
     assert [s["cidr"] for s in subnets] == ["10.90.0.0/24"]
 
 
-def test_bad_fixed_ips(demo_api: Neutron, network: Any) -> None:
+def test_bad_fixed_ips(demo_api: Any, network: Any, fault: Any) -> None:
     net_id, sub_id = network["net"]["id"], network["sub"]["id"]
     err = fault(
         demo_api.post("/ports", {"port": {"network_id": net_id, "fixed_ips": [{"ip_address": "10.99.0.5"}]}}),
@@ -136,7 +135,7 @@ def test_bad_fixed_ips(demo_api: Neutron, network: Any) -> None:
     )
 
 
-def test_exhaustion_and_quota(api: Neutron, demo_api: Neutron, demo: Any) -> None:
+def test_exhaustion_and_quota(api: Any, demo_api: Any, demo: Any, fault: Any) -> None:
     net = demo_api.post("/networks", {"network": {"name": "tiny"}}).json()["network"]
     demo_api.post("/subnets", {"subnet": {"network_id": net["id"], "ip_version": 4, "cidr": "10.93.0.0/30"}})
     assert demo_api.post("/ports", {"port": {"network_id": net["id"]}}).status_code == 201
@@ -160,7 +159,7 @@ def test_exhaustion_and_quota(api: Neutron, demo_api: Neutron, demo: Any) -> Non
     demo_api.delete(f"/networks/{net['id']}")
 
 
-def test_bad_router_requests(demo_api: Neutron, network: Any) -> None:
+def test_bad_router_requests(demo_api: Any, network: Any, fault: Any) -> None:
     router = demo_api.post("/routers", {"router": {"name": "bad"}}).json()["router"]
     private = demo_api.get("/networks", params={"name": "private"}).json()["networks"][0]
     err = fault(
@@ -194,6 +193,6 @@ def test_bad_router_requests(demo_api: Neutron, network: Any) -> None:
     fault(demo_api.get(f"/routers/{router['id']}"), 404, "RouterNotFound")
 
 
-def test_unknown_paths_and_methods(demo_api: Neutron) -> None:
+def test_unknown_paths_and_methods(demo_api: Any) -> None:
     assert demo_api.get("/bogus").status_code == 501
     assert demo_api.request("PATCH", "/networks").status_code == 405

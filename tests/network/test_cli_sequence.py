@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 
+
+@pytest.mark.cli
 def test_issue_command_sequence(cli: Any, demo: Any, uniq: Any) -> None:
     member = cli.as_cloud("twinstack-demo")
     net, sub, router, port = uniq("net1"), uniq("sub1"), uniq("r1"), uniq("p1")

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.network.conftest import Neutron, fault
-
 from twinstack.services.network.api.extensions import ALIASES
 
 
-def test_discovery_and_extensions(api: Neutron, twinstack_cloud: Any) -> None:
+def test_discovery_and_extensions(api: Any, twinstack_cloud: Any, fault: Any) -> None:
     import httpx
 
     r = httpx.get(twinstack_cloud.url + "/networking/")
@@ -23,7 +21,7 @@ def test_discovery_and_extensions(api: Neutron, twinstack_cloud: Any) -> None:
     fault(api.get("/extensions/nope"), 404, "HTTPNotFound")
 
 
-def test_tags(demo_api: Neutron, uniq: Any) -> None:
+def test_tags(demo_api: Any, uniq: Any, fault: Any) -> None:
     net = demo_api.post("/networks", {"network": {"name": uniq("tagged")}}).json()["network"]
     base = f"/networks/{net['id']}/tags"
     assert demo_api.put(f"{base}/red").status_code == 201
@@ -44,7 +42,7 @@ def test_tags(demo_api: Neutron, uniq: Any) -> None:
     demo_api.delete(f"/networks/{net['id']}")
 
 
-def test_rbac_shares_a_network(api: Neutron, demo_api: Neutron, demo: Any, uniq: Any) -> None:
+def test_rbac_shares_a_network(api: Any, demo_api: Any, demo: Any, uniq: Any, fault: Any) -> None:
     net = api.post("/networks", {"network": {"name": uniq("shared-by-rbac")}}).json()["network"]
     fault(demo_api.get(f"/networks/{net['id']}"), 404, "NetworkNotFound")
     policy = api.post(
@@ -82,7 +80,7 @@ def test_address_scopes(demo: Any, uniq: Any) -> None:
     demo.network.delete_address_scope(scope)
 
 
-def test_trunks(demo: Any, demo_api: Neutron, uniq: Any) -> None:
+def test_trunks(demo: Any, demo_api: Any, uniq: Any, fault: Any) -> None:
     net = demo.network.create_network(name=uniq("trunk"))
     demo.network.create_subnet(network_id=net.id, ip_version=4, cidr="10.95.0.0/24")
     parent, child, other = (demo.network.create_port(network_id=net.id) for _ in range(3))
@@ -114,7 +112,7 @@ def test_trunks(demo: Any, demo_api: Neutron, uniq: Any) -> None:
     demo.network.delete_network(net)
 
 
-def test_bulk_create(demo_api: Neutron, uniq: Any) -> None:
+def test_bulk_create(demo_api: Any, uniq: Any) -> None:
     r = demo_api.post("/networks", {"networks": [{"name": uniq("b1")}, {"name": uniq("b2")}]})
     assert r.status_code == 201 and len(r.json()["networks"]) == 2
     for net in r.json()["networks"]:

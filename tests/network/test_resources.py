@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.network.conftest import Neutron, fault
-
 NETWORK_KEYS = {
     "admin_state_up",
     "availability_zone_hints",
@@ -57,7 +55,7 @@ PORT_KEYS = {
 }
 
 
-def test_seeded_topology(admin: Any, demo: Any) -> None:
+def test_seeded_topology(admin: Any, demo: Any, fault: Any) -> None:
     public = admin.network.find_network("public")
     assert public.is_router_external and not public.is_shared and public.provider_network_type == "flat"
     (subnet,) = [admin.network.get_subnet(s) for s in public.subnet_ids]
@@ -73,7 +71,7 @@ def test_seeded_topology(admin: Any, demo: Any) -> None:
     assert seen.is_router_external and seen.provider_network_type is None
 
 
-def test_network_views_and_updates(api: Neutron, demo_api: Neutron, uniq: Any) -> None:
+def test_network_views_and_updates(api: Any, demo_api: Any, uniq: Any, fault: Any) -> None:
     r = demo_api.post("/networks", {"network": {"name": uniq("n"), "description": "d"}})
     assert r.status_code == 201
     net = r.json()["network"]
@@ -94,7 +92,7 @@ def test_network_views_and_updates(api: Neutron, demo_api: Neutron, uniq: Any) -
     fault(demo_api.get(f"/networks/{net['id']}"), 404, "NetworkNotFound")
 
 
-def test_project_isolation(api: Neutron, demo_api: Neutron, uniq: Any) -> None:
+def test_project_isolation(api: Any, demo_api: Any, uniq: Any, fault: Any) -> None:
     net = api.post("/networks", {"network": {"name": uniq("adminonly")}}).json()["network"]
     fault(demo_api.get(f"/networks/{net['id']}"), 404, "NetworkNotFound")
     fault(demo_api.delete(f"/networks/{net['id']}"), 404, "NetworkNotFound")
@@ -106,7 +104,7 @@ def test_project_isolation(api: Neutron, demo_api: Neutron, uniq: Any) -> None:
     api.delete(f"/networks/{net['id']}")
 
 
-def test_filters_sorting_pagination_fields(demo_api: Neutron, uniq: Any) -> None:
+def test_filters_sorting_pagination_fields(demo_api: Any, uniq: Any, fault: Any) -> None:
     prefix = uniq("page")
     ids = [
         demo_api.post(
@@ -182,7 +180,7 @@ def test_subnetpool_prefix_allocation(demo: Any, uniq: Any) -> None:
     demo.network.delete_subnet_pool(pool)
 
 
-def test_port_features(demo: Any, demo_api: Neutron, uniq: Any) -> None:
+def test_port_features(demo: Any, demo_api: Any, uniq: Any, fault: Any) -> None:
     net = demo.network.create_network(name=uniq("pnet"))
     sub = demo.network.create_subnet(network_id=net.id, ip_version=4, cidr="10.77.0.0/28")
     r = demo_api.post(
@@ -242,7 +240,7 @@ def test_binding_moves_port_to_active(admin: Any, uniq: Any) -> None:
     admin.network.delete_network(net)
 
 
-def test_routers_and_floating_ips(demo: Any, demo_api: Neutron, uniq: Any) -> None:
+def test_routers_and_floating_ips(demo: Any, demo_api: Any, uniq: Any, fault: Any) -> None:
     public = demo.network.find_network("public")
     net = demo.network.create_network(name=uniq("rnet"))
     sub = demo.network.create_subnet(network_id=net.id, ip_version=4, cidr="10.79.0.0/24")
@@ -292,7 +290,7 @@ def test_routers_and_floating_ips(demo: Any, demo_api: Neutron, uniq: Any) -> No
     demo.network.delete_network(net)
 
 
-def test_security_groups(demo: Any, demo_api: Neutron, uniq: Any) -> None:
+def test_security_groups(demo: Any, demo_api: Any, uniq: Any, fault: Any) -> None:
     groups = demo_api.get("/security-groups", params={"name": "default"}).json()["security_groups"]
     (default,) = groups
     rules = default["security_group_rules"]
