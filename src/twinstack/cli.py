@@ -40,6 +40,7 @@ def serve(
     admin_password: Annotated[
         str | None, typer.Option(help="Admin password (or TWINSTACK_ADMIN_PASSWORD).")
     ] = None,
+    hosts: Annotated[int | None, typer.Option(help="Number of fake hypervisors (default 4).")] = None,
     log_level: Annotated[str, typer.Option(help="Server log level.")] = "warning",
 ) -> None:
     """Start the cloud: every OpenStack API on one port. Ctrl-C stops it."""
@@ -59,6 +60,8 @@ def serve(
         overrides["admin_password"] = admin_password
     if not clouds_yaml:
         overrides["write_clouds_yaml"] = False
+    if hosts is not None:
+        overrides["compute_hosts"] = hosts
     settings = Settings(**overrides)  # type: ignore[arg-type]
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:

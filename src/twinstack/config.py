@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     clouds_yaml_path: Path | None = None
     cloud_name: str = "twinstack"
 
+    # Compute: how many fake hypervisors (compute-1 .. compute-N); None keeps compute's default.
+    # Other compute settings: TWINSTACK_COMPUTE_* (see services/compute/config.py).
+    compute_hosts: int | None = None
+
     # Determinism and the bus
     seed: int | None = None
     # Run casts to completion before returning (for tests that want no asynchrony).
