@@ -28,10 +28,11 @@ def test_snapshot_style_create_upload_read_delete(twinstack_cloud: CloudHandle, 
         name=name,
         disk_format="qcow2",
         container_format="bare",
-        properties={"image_type": "snapshot", "instance_uuid": "abc"},
+        properties={"image_type": "snapshot", "instance_uuid": "abc", "kernel_id": None, "hw_cores": 2},
         min_disk=1,
     )
     assert img["status"] == "queued" and img["image_type"] == "snapshot" and img["min_disk"] == 1
+    assert img["hw_cores"] == "2" and "kernel_id" not in img
     images.set_image_status(img["id"], "saving")
     assert images.get_image(ctx, img["id"])["status"] == "saving"
     blocks = [b"a" * 1000, b"b" * 2000]
