@@ -187,9 +187,7 @@ class VolumeManager:
         return self.driver.create_volume(volume)
 
     async def _copy_image(self, ctx: RequestContext, volume: dict[str, Any]) -> None:
-        image = self.cloud.services.get("image")
-        if image is None or not hasattr(image, "open_image_data"):
-            raise DriverError("The image service cannot give image data yet")
+        image = self.cloud.service("image")
         chunks = image.open_image_data(ctx, volume["image_id"])
         if hasattr(chunks, "__aiter__"):
             data = [chunk async for chunk in chunks]
@@ -356,19 +354,16 @@ class VolumeManager:
         if volume is None:
             return
         back = volume["previous_status"] or "available"
-        image = self.cloud.services.get("image")
+        image = self.cloud.service("image")
         try:
-            if image is None or not hasattr(image, "upload_image_data"):
-                raise DriverError("The image service cannot take image data yet")
             await self._latency(self.config.op_latency)
             await image.upload_image_data(ctx, image_id, list(self.driver.copy_volume_to_image(volume)))
         except Exception as exc:
             LOG.warning("volume %s: upload to image %s failed: %s", volume_id, image_id, exc)
-            if image is not None and hasattr(image, "set_image_status"):
-                try:
-                    image.set_image_status(image_id, "killed")
-                except Exception:  # noqa: BLE001 - best effort, the volume is what matters here
-                    LOG.exception("could not mark image %s killed", image_id)
+            try:
+                image.set_image_status(image_id, "killed")
+            except Exception:  # noqa: BLE001 - best effort, the volume is what matters here
+                LOG.exception("could not mark image %s killed", image_id)
         self._set_volume(volume_id, status=back, previous_status="uploading")
 
     # connections

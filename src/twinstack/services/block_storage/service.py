@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 
-from twinstack.core.errors import ApiError, NotFound
+from twinstack.core.errors import NotFound
 from twinstack.services.block_storage import models as m
 from twinstack.services.block_storage.attachments import AttachmentsMixin
 from twinstack.services.block_storage.backups import BackupsMixin
@@ -37,11 +37,6 @@ if TYPE_CHECKING:
     from twinstack.services.block_storage.scheduler.manager import SchedulerManager
 
 SCHEDULER_HOST = "twinstack"
-
-
-class ServiceUnavailable(ApiError):
-    status = 503
-    kind = "ServiceUnavailable"
 
 
 class BlockStorageService(
@@ -65,15 +60,9 @@ class BlockStorageService(
     def now(self) -> datetime:
         return utcnow(self.cloud.clock)
 
-    def image_service(self, *methods: str) -> Any:
-        """The image service, when it has what a flow needs (it is being built alongside)."""
-        image = self.cloud.services.get("image")
-        missing = [name for name in methods if image is None or not hasattr(image, name)]
-        if missing:
-            raise ServiceUnavailable(
-                f"The image service is not available: it does not provide {', '.join(missing)} yet."
-            )
-        return image
+    def image_service(self) -> Any:
+        """The image service (interfaces.md: get_image, create_image, upload/open_image_data)."""
+        return self.cloud.service("image")
 
     # availability zones and services
     def availability_zone_names(self) -> set[str]:

@@ -348,7 +348,7 @@ class VolumesMixin:
             return conn.execute(select(m.volumes.c.host).where(m.volumes.c.id == volume_id)).scalar()
 
     def _image_for_volume(self: BlockStorageService, ctx: RequestContext, image_id: str) -> dict[str, Any]:
-        image_service = self.image_service("get_image")
+        image_service = self.image_service()
         try:
             image = image_service.get_image(ctx, image_id)
         except NotFound:
@@ -683,7 +683,7 @@ class VolumesMixin:
     ) -> dict[str, Any]:
         """os-volume_upload_image: a queued image, the volume ``uploading``, bytes copied by the
         volume's manager through the image service (interfaces.md)."""
-        image_service = self.image_service("create_image", "upload_image_data")
+        image_service = self.image_service()
         with self.cloud.db.begin() as conn:
             row = volume_row(conn, ctx, volume_id)
             allowed = ("available", "in-use") if force else ("available",)

@@ -241,8 +241,17 @@ def delete_metadata_item(req: ApiRequest) -> None:
     svc(req).delete_volume_metadata_key(req.ctx, req.path["volume_id"], req.path["key"])
 
 
+def no_such_route(req: ApiRequest) -> None:
+    """cinder's router has no ``PUT``/``DELETE /volumes``: a missing id is a 404, not a 405."""
+    from twinstack.core.errors import NotFound
+
+    raise NotFound("The resource could not be found.")
+
+
 def register(api: ServiceApi) -> None:
     add(api, "POST", "/volumes", create_volume, status=202)
+    add(api, "PUT", "/volumes", no_such_route)
+    add(api, "DELETE", "/volumes", no_such_route)
     add(api, "GET", "/volumes", list_volumes)
     add(api, "GET", "/volumes/detail", list_volumes_detail)
     add(api, "GET", "/volumes/summary", volume_summary_view, min_version="3.12")
