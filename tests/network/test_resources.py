@@ -69,6 +69,8 @@ def test_seeded_topology(admin: Any, demo: Any, fault: Any) -> None:
     # A member sees the external network but not its provider details.
     seen = demo.network.find_network("public")
     assert seen.is_router_external and seen.provider_network_type is None
+    # ...and not its subnet: external is not shared (tempest's test_external_network_visibility).
+    assert subnet.id not in [s.id for s in demo.network.subnets()]
 
 
 def test_network_views_and_updates(api: Any, demo_api: Any, uniq: Any, fault: Any) -> None:

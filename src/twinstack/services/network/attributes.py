@@ -339,7 +339,7 @@ SECURITY_GROUP_RULE = Resource(
         A("port_range_min", post=True, default=None, convert=_none_or(v.to_int)),
         A("port_range_max", post=True, default=None, convert=_none_or(v.to_int)),
         A("remote_ip_prefix", post=True, default=None, validate=v.ip_or_subnet_or_none),
-        A("remote_group_id", post=True, default=None, validate=v.uuid_or_none),
+        A("remote_group_id", post=True, default=None, validate=v.string_or_none(255)),
         A("remote_address_group_id", post=True, default=None, validate=v.uuid_or_none),
         A("normalized_cidr"),
         A("belongs_to_default_sg", column=None, sort=False, filter=False),

@@ -39,6 +39,19 @@ class NetworksMixin(ServiceBase):
             n.c.id.in_(shared_to_me),
         )
 
+    def network_shared_clause(self, ctx: RequestContext) -> Any:
+        """Networks whose subnets ctx sees: its own and those shared with it (not merely external)."""
+        n = m.networks
+        if ctx.is_admin:
+            return None
+        r = m.rbac_policies
+        shared_to_me = select(r.c.object_id).where(
+            r.c.object_type == "network",
+            r.c.action == "access_as_shared",
+            r.c.target_tenant.in_([ctx.project_id, "*"]),
+        )
+        return or_(n.c.project_id == ctx.project_id, n.c.shared.is_(True), n.c.id.in_(shared_to_me))
+
     def network_row(self, conn: Connection, ctx: RequestContext, network_id: str) -> dict[str, Any]:
         if ctx.is_admin:
             found = self.row(conn, m.networks, network_id)
@@ -240,6 +253,7 @@ class NetworksMixin(ServiceBase):
             row = self.network_row(conn, ctx, network_id)
             if not self.owned(ctx, row):
                 raise policy("delete_network")
+            self._drop_unassociated_fips(conn, network_id)
             p = m.ports
             in_use = conn.execute(
                 select(p.c.id).where(
@@ -264,6 +278,20 @@ class NetworksMixin(ServiceBase):
             conn.execute(delete(m.rbac_policies).where(m.rbac_policies.c.object_id == network_id))
             self.drop_tags(conn, network_id)
             conn.execute(delete(m.networks).where(m.networks.c.id == network_id))
+
+    def _drop_unassociated_fips(self, conn: Connection, network_id: str) -> None:
+        """Neutron deletes an external network's unassociated floating IPs with it."""
+        f = m.floatingips
+        rows = conn.execute(
+            select(f.c.id, f.c.floating_port_id).where(
+                f.c.floating_network_id == network_id, f.c.port_id.is_(None)
+            )
+        ).all()
+        for fip_id, port_id in rows:
+            self.drop_tags(conn, fip_id)
+            conn.execute(delete(f).where(f.c.id == fip_id))
+            conn.execute(delete(m.ip_allocations).where(m.ip_allocations.c.port_id == port_id))
+            conn.execute(delete(m.ports).where(m.ports.c.id == port_id))
 
     # RBAC -----------------------------------------------------------------------------------
     def _add_rbac(

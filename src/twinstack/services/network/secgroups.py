@@ -243,9 +243,17 @@ class SecurityGroupsMixin(PortsMixin):
                 "Must also specify protocol if port range is given.",
             )
         if (
-            protocol in ("icmp", "1")
-            and values["ethertype"] == "IPv6"
-            or protocol in ("icmpv6", "ipv6-icmp", "58")
+            protocol
+            in (
+                "icmpv6",
+                "ipv6-icmp",
+                "58",
+                "ipv6-encap",
+                "ipv6-frag",
+                "ipv6-nonxt",
+                "ipv6-opts",
+                "ipv6-route",
+            )
             and values["ethertype"] == "IPv4"
         ):
             raise err(
@@ -257,7 +265,7 @@ class SecurityGroupsMixin(PortsMixin):
             for port in (low, high):
                 if port is not None and not 1 <= port <= 65535:
                     raise err("SecurityGroupInvalidPortValue", 400, f"Invalid value for port {port}")
-            if low is not None and high is not None and low > high:
+            if high is not None and (low is None or low > high):
                 raise err(
                     "SecurityGroupInvalidPortRange",
                     400,

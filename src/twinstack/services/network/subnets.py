@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, delete, or_, select
 
 from twinstack.core.context import RequestContext
 from twinstack.services.network import ipam
@@ -27,10 +27,9 @@ class SubnetsMixin(NetworksMixin):
         if row is None:
             raise missing("subnet", subnet_id)
         if not self.owned(ctx, row):
-            try:
-                self.network_row(conn, ctx, row["network_id"])
-            except Exception:
-                raise missing("subnet", subnet_id) from None
+            net = self.row(conn, m.networks, row["network_id"])
+            if net is None or not self.network_usable(conn, ctx, net):
+                raise missing("subnet", subnet_id)
         return row
 
     def subnet_items(self, conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -47,9 +46,12 @@ class SubnetsMixin(NetworksMixin):
         s = m.subnets
         with self.db.begin() as conn:
             clause = None
-            visible = self.network_visible_clause(ctx)
+            visible = self.network_shared_clause(ctx)
             if visible is not None:
-                clause = s.c.network_id.in_(select(m.networks.c.id).where(visible))
+                clause = or_(
+                    s.c.project_id == ctx.project_id,
+                    s.c.network_id.in_(select(m.networks.c.id).where(visible)),
+                )
             items = self.select_items(conn, SUBNET, ctx, params, clause)
             self.add_tags(conn, items)
         return self.finish_list(SUBNET, ctx, items, params)

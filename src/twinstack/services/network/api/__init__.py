@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 # Topic modules, each with ``register(api)``. Actions and tags come before the generic CRUD
 # routes only for readability: routes are matched exactly, so order does not matter.
-TOPICS = ("discovery", "extensions", "actions", "tags", "quotas", "resources")
+TOPICS = ("discovery", "extensions", "actions", "tags", "quotas", "agents", "resources")
 
 
 def build(cloud: Cloud) -> ServiceApi:
