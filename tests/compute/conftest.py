@@ -36,7 +36,11 @@ class Nova:
         self.client = httpx.Client(timeout=30)
 
     def __call__(self, method: str, path: str, version: str = "2.1", **kw: Any) -> httpx.Response:
-        headers = {"X-Auth-Token": self.token, "X-OpenStack-Nova-API-Version": version, **kw.pop("headers", {})}
+        headers = {
+            "X-Auth-Token": self.token,
+            "X-OpenStack-Nova-API-Version": version,
+            **kw.pop("headers", {}),
+        }
         return self.client.request(method, self.base + path, headers=headers, **kw)
 
     def wait(self, server_id: str, until: set[str], timeout: float = 20) -> tuple[dict[str, Any], list[str]]:

@@ -12,12 +12,26 @@ def _image_name(twinstack_conn: Any, image_id: str) -> str:
     return str(twinstack_conn.image.get_image(image_id).name)
 
 
-def test_cli_create_resize_rebuild_shelve_delete(cli: Any, nova: Nova, twinstack_conn: Any, image_id: str) -> None:
+def test_cli_create_resize_rebuild_shelve_delete(
+    cli: Any, nova: Nova, twinstack_conn: Any, image_id: str
+) -> None:
     name = f"cli-{uuid.uuid4().hex[:6]}"
     key = f"k-{name}"
     cli.run("keypair", "create", key)
-    server = cli.json("server", "create", "--flavor", "m1.tiny", "--image", _image_name(twinstack_conn, image_id),
-                      "--nic", "none", "--key-name", key, "--wait", name)
+    server = cli.json(
+        "server",
+        "create",
+        "--flavor",
+        "m1.tiny",
+        "--image",
+        _image_name(twinstack_conn, image_id),
+        "--nic",
+        "none",
+        "--key-name",
+        key,
+        "--wait",
+        name,
+    )
     assert server["status"] == "ACTIVE" and server["key_name"] == key
     sid = server["id"]
     listed = {s["Name"]: s for s in cli.json("server", "list", "--long")}
@@ -61,8 +75,9 @@ def test_cli_create_resize_rebuild_shelve_delete(cli: Any, nova: Nova, twinstack
     cli.run("keypair", "delete", key)
 
 
-def test_cli_lock_pause_suspend_rescue_migrate_snapshot(cli: Any, nova: Nova, twinstack_conn: Any,
-                                                       image_id: str) -> None:
+def test_cli_lock_pause_suspend_rescue_migrate_snapshot(
+    cli: Any, nova: Nova, twinstack_conn: Any, image_id: str
+) -> None:
     name = f"cli2-{uuid.uuid4().hex[:6]}"
     sid = boot(nova, image_id, name)["id"]
     source = nova.wait(sid, {"ACTIVE"})[0]["OS-EXT-SRV-ATTR:host"]
@@ -98,7 +113,16 @@ def test_cli_lock_pause_suspend_rescue_migrate_snapshot(cli: Any, nova: Nova, tw
 
     hypervisors = cli.json("hypervisor", "list")
     assert {"compute-1", "compute-2"} <= {h["Hypervisor Hostname"] for h in hypervisors}
-    cli.run("compute", "service", "set", "--disable", "--disable-reason", "maintenance", "compute-2", "nova-compute")
+    cli.run(
+        "compute",
+        "service",
+        "set",
+        "--disable",
+        "--disable-reason",
+        "maintenance",
+        "compute-2",
+        "nova-compute",
+    )
     try:
         services = cli.json("compute", "service", "list", "--service", "nova-compute")
         assert {s["Host"]: s["Status"] for s in services}["compute-2"] == "disabled"

@@ -20,8 +20,17 @@ if TYPE_CHECKING:
     from twinstack.services.compute.service import ComputeService
 
 ANY = None
-ALLOW_HARD_REBOOT_TASKS = (None, s.REBOOTING, s.REBOOT_PENDING, s.REBOOT_STARTED, s.REBOOTING_HARD, s.RESUMING,
-                           s.UNPAUSING, s.PAUSING, s.SUSPENDING)
+ALLOW_HARD_REBOOT_TASKS = (
+    None,
+    s.REBOOTING,
+    s.REBOOT_PENDING,
+    s.REBOOT_STARTED,
+    s.REBOOTING_HARD,
+    s.RESUMING,
+    s.UNPAUSING,
+    s.PAUSING,
+    s.SUSPENDING,
+)
 
 
 def invalid_state(action: str, inst: dict[str, Any], attr: str) -> Conflict:
@@ -29,17 +38,31 @@ def invalid_state(action: str, inst: dict[str, Any], attr: str) -> Conflict:
 
 
 class ActionsMixin:
-    def check_state(self: ComputeService, inst: dict[str, Any], action: str, vm_states: tuple[str, ...] | None,
-                    task_states: tuple[str | None, ...] | None = (None,)) -> None:
+    def check_state(
+        self: ComputeService,
+        inst: dict[str, Any],
+        action: str,
+        vm_states: tuple[str, ...] | None,
+        task_states: tuple[str | None, ...] | None = (None,),
+    ) -> None:
         if vm_states is not None and inst["vm_state"] not in vm_states:
             raise invalid_state(action, inst, "vm_state")
         if task_states is not None and inst["task_state"] not in task_states:
             raise invalid_state(action, inst, "task_state")
 
-    async def _act(self: ComputeService, ctx: RequestContext, server_id: str, action: str, record: str,
-                   vm_states: tuple[str, ...] | None, task_state: str | None, method: str,
-                   task_states: tuple[str | None, ...] | None = (None,), lock: bool = True,
-                   **kwargs: Any) -> dict[str, Any]:
+    async def _act(
+        self: ComputeService,
+        ctx: RequestContext,
+        server_id: str,
+        action: str,
+        record: str,
+        vm_states: tuple[str, ...] | None,
+        task_state: str | None,
+        method: str,
+        task_states: tuple[str | None, ...] | None = (None,),
+        lock: bool = True,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
         inst = self.get_instance(ctx, server_id)
         if lock:
             self.check_lock(ctx, inst)
@@ -57,12 +80,28 @@ class ActionsMixin:
     # power -------------------------------------------------------------------------------------
     async def reboot(self: ComputeService, ctx: RequestContext, server_id: str, reboot_type: str) -> None:
         if reboot_type == "HARD":
-            await self._act(ctx, server_id, "reboot", "reboot", (s.ACTIVE, s.STOPPED, s.PAUSED, s.SUSPENDED, s.ERROR),
-                            s.REBOOTING_HARD, "reboot_instance", task_states=ALLOW_HARD_REBOOT_TASKS,
-                            reboot_type="HARD")
+            await self._act(
+                ctx,
+                server_id,
+                "reboot",
+                "reboot",
+                (s.ACTIVE, s.STOPPED, s.PAUSED, s.SUSPENDED, s.ERROR),
+                s.REBOOTING_HARD,
+                "reboot_instance",
+                task_states=ALLOW_HARD_REBOOT_TASKS,
+                reboot_type="HARD",
+            )
         else:
-            await self._act(ctx, server_id, "reboot", "reboot", (s.ACTIVE,), s.REBOOTING, "reboot_instance",
-                            reboot_type="SOFT")
+            await self._act(
+                ctx,
+                server_id,
+                "reboot",
+                "reboot",
+                (s.ACTIVE,),
+                s.REBOOTING,
+                "reboot_instance",
+                reboot_type="SOFT",
+            )
 
     async def stop(self: ComputeService, ctx: RequestContext, server_id: str) -> None:
         await self._act(ctx, server_id, "stop", "stop", (s.ACTIVE, s.ERROR), s.POWERING_OFF, "stop_instance")
@@ -82,74 +121,131 @@ class ActionsMixin:
     async def resume(self: ComputeService, ctx: RequestContext, server_id: str) -> None:
         await self._act(ctx, server_id, "resume", "resume", (s.SUSPENDED,), s.RESUMING, "resume_instance")
 
-    async def rescue(self: ComputeService, ctx: RequestContext, server_id: str, admin_pass: str | None,
-                     rescue_image: str | None) -> str:
+    async def rescue(
+        self: ComputeService,
+        ctx: RequestContext,
+        server_id: str,
+        admin_pass: str | None,
+        rescue_image: str | None,
+    ) -> str:
         if rescue_image:
             self._image_for_boot(ctx, rescue_image)
-        await self._act(ctx, server_id, "rescue", "rescue", (s.ACTIVE, s.STOPPED, s.ERROR), s.RESCUING,
-                        "rescue_instance", rescue_image=rescue_image)
+        await self._act(
+            ctx,
+            server_id,
+            "rescue",
+            "rescue",
+            (s.ACTIVE, s.STOPPED, s.ERROR),
+            s.RESCUING,
+            "rescue_instance",
+            rescue_image=rescue_image,
+        )
         return admin_pass or password()
 
     async def unrescue(self: ComputeService, ctx: RequestContext, server_id: str) -> None:
-        await self._act(ctx, server_id, "unrescue", "unrescue", (s.RESCUED,), s.UNRESCUING, "unrescue_instance")
+        await self._act(
+            ctx, server_id, "unrescue", "unrescue", (s.RESCUED,), s.UNRESCUING, "unrescue_instance"
+        )
 
     async def change_password(self: ComputeService, ctx: RequestContext, server_id: str, new: str) -> None:
-        await self._act(ctx, server_id, "changePassword", "changePassword", (s.ACTIVE,), s.UPDATING_PASSWORD,
-                        "set_admin_password", password=new)
+        await self._act(
+            ctx,
+            server_id,
+            "changePassword",
+            "changePassword",
+            (s.ACTIVE,),
+            s.UPDATING_PASSWORD,
+            "set_admin_password",
+            password=new,
+        )
 
     # lock, state --------------------------------------------------------------------------------
     def lock(self: ComputeService, ctx: RequestContext, server_id: str, reason: str | None) -> None:
         inst = self.get_instance(ctx, server_id)
         self.store.start_action(ctx, [server_id], "lock")
-        self.store.save(inst["id"], locked=True, locked_by="admin" if ctx.is_admin else "owner",
-                        locked_reason=reason, updated_at=inst["updated_at"])
+        self.store.save(
+            inst["id"],
+            locked=True,
+            locked_by="admin" if ctx.is_admin else "owner",
+            locked_reason=reason,
+            updated_at=inst["updated_at"],
+        )
 
     def unlock(self: ComputeService, ctx: RequestContext, server_id: str) -> None:
         inst = self.get_instance(ctx, server_id)
         if inst["locked"] and inst["locked_by"] == "admin" and not ctx.is_admin:
-            raise Forbidden("Policy doesn't allow os_compute_api:os-lock-server:unlock:unlock_override to be "
-                            "performed.")
+            raise Forbidden(
+                "Policy doesn't allow os_compute_api:os-lock-server:unlock:unlock_override to be performed."
+            )
         self.store.start_action(ctx, [server_id], "unlock")
-        self.store.save(inst["id"], locked=False, locked_by=None, locked_reason=None, updated_at=inst["updated_at"])
+        self.store.save(
+            inst["id"], locked=False, locked_by=None, locked_reason=None, updated_at=inst["updated_at"]
+        )
 
     def reset_state(self: ComputeService, ctx: RequestContext, server_id: str, state: str) -> None:
         inst = self.get_instance(ctx, server_id)
         self.store.save(inst["id"], vm_state=s.ACTIVE if state == "active" else s.ERROR, task_state=None)
 
     # images --------------------------------------------------------------------------------------
-    def _snapshot_image(self: ComputeService, ctx: RequestContext, inst: dict[str, Any], name: str,
-                        metadata: dict[str, Any] | None = None) -> str | None:
+    def _snapshot_image(
+        self: ComputeService,
+        ctx: RequestContext,
+        inst: dict[str, Any],
+        name: str,
+        metadata: dict[str, Any] | None = None,
+    ) -> str | None:
         image = self.cloud.services.get("image")
         if image is None or not hasattr(image, "create_image"):
             return None
-        props = {"image_type": "snapshot", "instance_uuid": inst["id"], "base_image_ref": inst["image_ref"] or "",
-                 "user_id": ctx.user_id or "", "owner_project_name": ctx.project_name or "",
-                 "owner_user_name": ctx.user_name or ""}
+        props = {
+            "image_type": "snapshot",
+            "instance_uuid": inst["id"],
+            "base_image_ref": inst["image_ref"] or "",
+            "user_id": ctx.user_id or "",
+            "owner_project_name": ctx.project_name or "",
+            "owner_user_name": ctx.user_name or "",
+        }
         for key, value in (inst.get("image_meta") or {}).items():
             if key not in ("disk_format", "container_format", "min_disk", "min_ram") and value is not None:
                 props.setdefault(key, value)
         props.update({k: str(v) for k, v in (metadata or {}).items()})
         meta = inst.get("image_meta") or {}
-        created = image.create_image(ctx, name=name, disk_format=meta.get("disk_format") or "raw",
-                                     container_format=meta.get("container_format") or "bare",
-                                     visibility="private", properties=props,
-                                     min_disk=inst["flavor"]["root_gb"], min_ram=int(meta.get("min_ram") or 0))
+        created = image.create_image(
+            ctx,
+            name=name,
+            disk_format=meta.get("disk_format") or "raw",
+            container_format=meta.get("container_format") or "bare",
+            visibility="private",
+            properties=props,
+            min_disk=inst["flavor"]["root_gb"],
+            min_ram=int(meta.get("min_ram") or 0),
+        )
         return str(created["id"])
 
-    async def create_image(self: ComputeService, ctx: RequestContext, server_id: str, name: str,
-                           metadata: dict[str, Any] | None) -> str:
+    async def create_image(
+        self: ComputeService, ctx: RequestContext, server_id: str, name: str, metadata: dict[str, Any] | None
+    ) -> str:
         inst = self.get_instance(ctx, server_id)
         self.check_lock(ctx, inst)
         self.check_state(inst, "createImage", (s.ACTIVE, s.STOPPED, s.PAUSED, s.SUSPENDED))
         image_id = self._snapshot_image(ctx, inst, name, metadata)
         if image_id is None:
             raise ApiError("The image service is not available in this cloud yet.", 501)
-        await self._act(ctx, server_id, "createImage", "createImage", None, s.IMAGE_SNAPSHOT_PENDING,
-                        "snapshot_instance", image_id=image_id)
+        await self._act(
+            ctx,
+            server_id,
+            "createImage",
+            "createImage",
+            None,
+            s.IMAGE_SNAPSHOT_PENDING,
+            "snapshot_instance",
+            image_id=image_id,
+        )
         return image_id
 
-    async def rebuild(self: ComputeService, ctx: RequestContext, server_id: str, body: dict[str, Any]) -> tuple[
-            dict[str, Any], str]:
+    async def rebuild(
+        self: ComputeService, ctx: RequestContext, server_id: str, body: dict[str, Any]
+    ) -> tuple[dict[str, Any], str]:
         inst = self.get_instance(ctx, server_id)
         self.check_lock(ctx, inst)
         self.check_state(inst, "rebuild", (s.ACTIVE, s.STOPPED, s.ERROR))
@@ -183,12 +279,24 @@ class ActionsMixin:
             values["hostname"] = body["hostname"]
         self.store.save(server_id, **values)
         admin_pass = body.get("adminPass") or password()
-        inst = await self._act(ctx, server_id, "rebuild", "rebuild", None, s.REBUILDING, "rebuild_instance",
-                               image_ref=image_ref, admin_password=admin_pass, image_meta=_image_meta(image))
+        inst = await self._act(
+            ctx,
+            server_id,
+            "rebuild",
+            "rebuild",
+            None,
+            s.REBUILDING,
+            "rebuild_instance",
+            image_ref=image_ref,
+            admin_password=admin_pass,
+            image_meta=_image_meta(image),
+        )
         return inst, admin_pass
 
     # moves ----------------------------------------------------------------------------------------
-    async def resize(self: ComputeService, ctx: RequestContext, server_id: str, flavor_ref: str | None) -> None:
+    async def resize(
+        self: ComputeService, ctx: RequestContext, server_id: str, flavor_ref: str | None
+    ) -> None:
         inst = self.get_instance(ctx, server_id)
         self.check_lock(ctx, inst)
         self.check_state(inst, "resize" if flavor_ref else "migrate", (s.ACTIVE, s.STOPPED))
@@ -213,8 +321,9 @@ class ActionsMixin:
         except UnexpectedTaskState:
             raise invalid_state("resize", self.get_instance(ctx, server_id), "task_state") from None
         self.store.start_action(ctx, [server_id], migration_type if flavor_ref is None else "resize")
-        await self.conductor_rpc.migrate_server(ctx, instance_id=server_id, migration_id=migration_id,
-                                                new_flavor=new_flavor, allow_same_host=True)
+        await self.conductor_rpc.migrate_server(
+            ctx, instance_id=server_id, migration_id=migration_id, new_flavor=new_flavor, allow_same_host=True
+        )
 
     async def migrate(self: ComputeService, ctx: RequestContext, server_id: str, host: str | None) -> None:
         inst = self.get_instance(ctx, server_id)
@@ -227,19 +336,28 @@ class ActionsMixin:
         migration_id = self.create_migration(inst, "migration")
         self.store.save(server_id, task_state=s.RESIZE_PREP, progress=0)
         self.store.start_action(ctx, [server_id], "migrate")
-        await self.conductor_rpc.migrate_server(ctx, instance_id=server_id, migration_id=migration_id,
-                                                new_flavor=inst["flavor"], host=host,
-                                                allow_same_host=False)
+        await self.conductor_rpc.migrate_server(
+            ctx,
+            instance_id=server_id,
+            migration_id=migration_id,
+            new_flavor=inst["flavor"],
+            host=host,
+            allow_same_host=False,
+        )
 
     def _require_compute_host(self: ComputeService, host: str) -> None:
         if not self.list_services(host, "nova-compute"):
             raise BadRequest(f"Compute host {host} could not be found.")
 
-    def _check_resize_quota(self: ComputeService, ctx: RequestContext, inst: dict[str, Any],
-                            new: dict[str, Any]) -> None:
+    def _check_resize_quota(
+        self: ComputeService, ctx: RequestContext, inst: dict[str, Any], new: dict[str, Any]
+    ) -> None:
         limits = self.project_limits(inst["project_id"])
         used = self.count_instances(inst["project_id"])
-        delta = {"cores": new["vcpus"] - inst["flavor"]["vcpus"], "ram": new["memory_mb"] - inst["flavor"]["memory_mb"]}
+        delta = {
+            "cores": new["vcpus"] - inst["flavor"]["vcpus"],
+            "ram": new["memory_mb"] - inst["flavor"]["memory_mb"],
+        }
         overs = [r for r, d in delta.items() if d > 0 and limits[r] >= 0 and used[r] + d > limits[r]]
         if overs:
             raise quota_error(overs, {r: delta[r] for r in overs}, used, limits)
@@ -253,8 +371,13 @@ class ActionsMixin:
             raise BadRequest("Instance has not been resized.")
         self.set_migration(migration["uuid"], status="confirming")
         self.store.start_action(ctx, [server_id], "confirmResize")
-        await self.compute_rpc.cast(ctx, migration["source_compute"], "confirm_resize", instance_id=server_id,
-                                    migration_id=migration["uuid"])
+        await self.compute_rpc.cast(
+            ctx,
+            migration["source_compute"],
+            "confirm_resize",
+            instance_id=server_id,
+            migration_id=migration["uuid"],
+        )
 
     async def revert_resize(self: ComputeService, ctx: RequestContext, server_id: str) -> None:
         inst = self.get_instance(ctx, server_id)
@@ -266,11 +389,19 @@ class ActionsMixin:
         self.set_migration(migration["uuid"], status="reverting")
         self.store.save(server_id, task_state=s.RESIZE_REVERTING)
         self.store.start_action(ctx, [server_id], "revertResize")
-        await self.compute_rpc.cast(ctx, inst["host"], "revert_resize", instance_id=server_id,
-                                    migration_id=migration["uuid"], source=migration["source_compute"],
-                                    source_node=migration["source_node"])
+        await self.compute_rpc.cast(
+            ctx,
+            inst["host"],
+            "revert_resize",
+            instance_id=server_id,
+            migration_id=migration["uuid"],
+            source=migration["source_compute"],
+            source_node=migration["source_node"],
+        )
 
-    async def live_migrate(self: ComputeService, ctx: RequestContext, server_id: str, host: str | None) -> None:
+    async def live_migrate(
+        self: ComputeService, ctx: RequestContext, server_id: str, host: str | None
+    ) -> None:
         inst = self.get_instance(ctx, server_id)
         self.check_lock(ctx, inst)
         self.check_state(inst, "os-migrateLive", (s.ACTIVE, s.PAUSED))
@@ -281,8 +412,9 @@ class ActionsMixin:
         migration_id = self.create_migration(inst, "live-migration", status="accepted", dest=host)
         self.store.save(server_id, task_state=s.MIGRATING)
         self.store.start_action(ctx, [server_id], "live-migration")
-        await self.conductor_rpc.live_migrate_instance(ctx, instance_id=server_id, migration_id=migration_id,
-                                                       host=host)
+        await self.conductor_rpc.live_migrate_instance(
+            ctx, instance_id=server_id, migration_id=migration_id, host=host
+        )
 
     async def evacuate(self: ComputeService, ctx: RequestContext, server_id: str, host: str | None) -> None:
         inst = self.get_instance(ctx, server_id)
@@ -294,22 +426,45 @@ class ActionsMixin:
         migration_id = self.create_migration(inst, "evacuation", status="accepted", dest=host)
         self.store.save(server_id, task_state=s.REBUILDING)
         self.store.start_action(ctx, [server_id], "evacuate")
-        await self.conductor_rpc.rebuild_instance(ctx, instance_id=server_id, migration_id=migration_id, host=host)
+        await self.conductor_rpc.rebuild_instance(
+            ctx, instance_id=server_id, migration_id=migration_id, host=host
+        )
 
     async def shelve(self: ComputeService, ctx: RequestContext, server_id: str) -> None:
         inst = self.get_instance(ctx, server_id)
         self.check_lock(ctx, inst)
         self.check_state(inst, "shelve", (s.ACTIVE, s.STOPPED, s.PAUSED, s.SUSPENDED))
         image_id = self._snapshot_image(ctx, inst, f"{inst['display_name']}-shelved")
-        await self._act(ctx, server_id, "shelve", "shelve", None, s.SHELVING, "shelve_instance", image_id=image_id,
-                        offload=self.config.shelved_offload_time == 0)
+        await self._act(
+            ctx,
+            server_id,
+            "shelve",
+            "shelve",
+            None,
+            s.SHELVING,
+            "shelve_instance",
+            image_id=image_id,
+            offload=self.config.shelved_offload_time == 0,
+        )
 
     async def shelve_offload(self: ComputeService, ctx: RequestContext, server_id: str) -> None:
-        await self._act(ctx, server_id, "shelveOffload", "shelveOffload", (s.SHELVED,), s.SHELVING_OFFLOADING,
-                        "shelve_offload_instance")
+        await self._act(
+            ctx,
+            server_id,
+            "shelveOffload",
+            "shelveOffload",
+            (s.SHELVED,),
+            s.SHELVING_OFFLOADING,
+            "shelve_offload_instance",
+        )
 
-    async def unshelve(self: ComputeService, ctx: RequestContext, server_id: str, availability_zone: Any = ...,
-                       host: str | None = None) -> None:
+    async def unshelve(
+        self: ComputeService,
+        ctx: RequestContext,
+        server_id: str,
+        availability_zone: Any = ...,
+        host: str | None = None,
+    ) -> None:
         inst = self.get_instance(ctx, server_id)
         self.check_lock(ctx, inst)
         self.check_state(inst, "unshelve", (s.SHELVED, s.SHELVED_OFFLOADED))
@@ -321,22 +476,29 @@ class ActionsMixin:
         if inst["vm_state"] == s.SHELVED and inst["host"] in self.managers:
             # still on its host: power on there (nova unshelves a non-offloaded server in place)
             self.store.save(server_id, task_state=s.UNSHELVING)
-            await self.compute_rpc.cast(ctx, inst["host"], "unshelve_instance", instance_id=server_id,
-                                        node=inst["node"])
+            await self.compute_rpc.cast(
+                ctx, inst["host"], "unshelve_instance", instance_id=server_id, node=inst["node"]
+            )
             return
         self.store.save(server_id, task_state=s.UNSHELVING)
         az = availability_zone if availability_zone is not ... else None
-        await self.conductor_rpc.unshelve_instance(ctx, instance_id=server_id, availability_zone=az, host=host)
+        await self.conductor_rpc.unshelve_instance(
+            ctx, instance_id=server_id, availability_zone=az, host=host
+        )
 
     # queries -------------------------------------------------------------------------------------
-    async def console_output(self: ComputeService, ctx: RequestContext, server_id: str,
-                             length: int | None) -> str:
+    async def console_output(
+        self: ComputeService, ctx: RequestContext, server_id: str, length: int | None
+    ) -> str:
         inst = self.get_instance(ctx, server_id)
         if inst["host"] is None or inst["host"] not in self.managers or inst["vm_state"] in (s.BUILDING,):
             raise Conflict(f"Instance {server_id} is not ready")
         try:
-            return str(await self.compute_rpc.call(ctx, inst["host"], "get_console_output", instance_id=server_id,
-                                                   length=length))
+            return str(
+                await self.compute_rpc.call(
+                    ctx, inst["host"], "get_console_output", instance_id=server_id, length=length
+                )
+            )
         except Exception:
             raise Conflict(f"Instance {server_id} is not ready") from None
 
@@ -345,6 +507,8 @@ class ActionsMixin:
         if inst["host"] is None or inst["host"] not in self.managers:
             raise Conflict(f"Instance {server_id} is not ready")
         try:
-            return dict(await self.compute_rpc.call(ctx, inst["host"], "get_diagnostics", instance_id=server_id))
+            return dict(
+                await self.compute_rpc.call(ctx, inst["host"], "get_diagnostics", instance_id=server_id)
+            )
         except Exception:
             raise Conflict(f"Instance {server_id} is not ready") from None

@@ -33,11 +33,21 @@ FLAVORS = (
     ("d4", "ds4G", 4096, 20, 4),
 )
 
-COMPUTE_TRAITS = {"COMPUTE_NODE", "COMPUTE_NET_ATTACH_INTERFACE", "COMPUTE_NET_ATTACH_INTERFACE_WITH_TAG",
-                  "COMPUTE_VOLUME_ATTACH", "COMPUTE_VOLUME_ATTACH_WITH_TAG", "COMPUTE_VOLUME_EXTEND",
-                  "COMPUTE_VOLUME_MULTI_ATTACH", "COMPUTE_DEVICE_TAGGING", "COMPUTE_TRUSTED_CERTS",
-                  "COMPUTE_IMAGE_TYPE_RAW", "COMPUTE_IMAGE_TYPE_QCOW2", "COMPUTE_IMAGE_TYPE_ISO",
-                  "HW_ARCH_X86_64"}
+COMPUTE_TRAITS = {
+    "COMPUTE_NODE",
+    "COMPUTE_NET_ATTACH_INTERFACE",
+    "COMPUTE_NET_ATTACH_INTERFACE_WITH_TAG",
+    "COMPUTE_VOLUME_ATTACH",
+    "COMPUTE_VOLUME_ATTACH_WITH_TAG",
+    "COMPUTE_VOLUME_EXTEND",
+    "COMPUTE_VOLUME_MULTI_ATTACH",
+    "COMPUTE_DEVICE_TAGGING",
+    "COMPUTE_TRUSTED_CERTS",
+    "COMPUTE_IMAGE_TYPE_RAW",
+    "COMPUTE_IMAGE_TYPE_QCOW2",
+    "COMPUTE_IMAGE_TYPE_ISO",
+    "HW_ARCH_X86_64",
+}
 
 
 def bootstrap(cloud: Cloud, compute: ComputeService) -> None:
@@ -45,11 +55,25 @@ def bootstrap(cloud: Cloud, compute: ComputeService) -> None:
     with cloud.db.begin() as conn:
         have = {r[0] for r in conn.execute(select(m.flavors.c.flavorid))}
         names = {r[0] for r in conn.execute(select(m.flavors.c.name))}
-        rows = [{"flavorid": fid, "name": name, "memory_mb": ram, "root_gb": disk, "vcpus": vcpus,
-                 "ephemeral_gb": 0, "swap": 0, "rxtx_factor": 1.0, "is_public": True, "disabled": False,
-                 "description": None, "extra_specs": {"hw_rng:allowed": "True"} if fid in ("42", "84") else {},
-                 "created_at": now}
-                for fid, name, ram, disk, vcpus in FLAVORS if fid not in have and name not in names]
+        rows = [
+            {
+                "flavorid": fid,
+                "name": name,
+                "memory_mb": ram,
+                "root_gb": disk,
+                "vcpus": vcpus,
+                "ephemeral_gb": 0,
+                "swap": 0,
+                "rxtx_factor": 1.0,
+                "is_public": True,
+                "disabled": False,
+                "description": None,
+                "extra_specs": {"hw_rng:allowed": "True"} if fid in ("42", "84") else {},
+                "created_at": now,
+            }
+            for fid, name, ram, disk, vcpus in FLAVORS
+            if fid not in have and name not in names
+        ]
         if rows:
             conn.execute(insert(m.flavors), rows)
         _ensure_services(cloud, conn, compute)
@@ -64,8 +88,20 @@ def _ensure_services(cloud: Cloud, conn: object, compute: ComputeService) -> Non
     have = {(r[0], r[1]) for r in conn.execute(select(m.services.c.host, m.services.c.binary))}
     wanted = [(CONTROLLER, "nova-scheduler", "scheduler"), (CONTROLLER, "nova-conductor", "conductor")]
     wanted += [(h, "nova-compute", "compute") for h in compute.host_names()]
-    rows = [{"uuid": cloud.ids.uuid(), "host": h, "binary": b, "topic": t, "disabled": False, "forced_down": False,
-             "last_seen_up": now, "created_at": now} for h, b, t in wanted if (h, b) not in have]
+    rows = [
+        {
+            "uuid": cloud.ids.uuid(),
+            "host": h,
+            "binary": b,
+            "topic": t,
+            "disabled": False,
+            "forced_down": False,
+            "last_seen_up": now,
+            "created_at": now,
+        }
+        for h, b, t in wanted
+        if (h, b) not in have
+    ]
     if rows:
         conn.execute(insert(m.services), rows)
     conn.execute(update(m.services).values(last_seen_up=now))
@@ -85,29 +121,66 @@ def _ensure_fleet(cloud: Cloud, compute: ComputeService) -> None:
                 continue
             uuid = cloud.ids.uuid()
             nodes[host] = uuid
-            rows.append({"uuid": uuid, "host": host, "hypervisor_hostname": host, "vcpus": c.vcpus,
-                         "memory_mb": c.memory_mb, "local_gb": c.local_gb, "vcpus_used": 0,
-                         "memory_mb_used": c.reserved_host_memory_mb, "local_gb_used": 0, "running_vms": 0,
-                         "hypervisor_type": "fake", "hypervisor_version": 1000, "host_ip": "192.168.0.1",
-                         "cpu_info": CPU_INFO, "cpu_allocation_ratio": c.cpu_allocation_ratio,
-                         "ram_allocation_ratio": c.ram_allocation_ratio,
-                         "disk_allocation_ratio": c.disk_allocation_ratio, "created_at": now})
+            rows.append(
+                {
+                    "uuid": uuid,
+                    "host": host,
+                    "hypervisor_hostname": host,
+                    "vcpus": c.vcpus,
+                    "memory_mb": c.memory_mb,
+                    "local_gb": c.local_gb,
+                    "vcpus_used": 0,
+                    "memory_mb_used": c.reserved_host_memory_mb,
+                    "local_gb_used": 0,
+                    "running_vms": 0,
+                    "hypervisor_type": "fake",
+                    "hypervisor_version": 1000,
+                    "host_ip": "192.168.0.1",
+                    "cpu_info": CPU_INFO,
+                    "cpu_allocation_ratio": c.cpu_allocation_ratio,
+                    "ram_allocation_ratio": c.ram_allocation_ratio,
+                    "disk_allocation_ratio": c.disk_allocation_ratio,
+                    "created_at": now,
+                }
+            )
         if rows:
             conn.execute(insert(m.compute_nodes), rows)
-        conn.execute(update(m.compute_nodes).values(
-            vcpus=c.vcpus, memory_mb=c.memory_mb, local_gb=c.local_gb, cpu_allocation_ratio=c.cpu_allocation_ratio,
-            ram_allocation_ratio=c.ram_allocation_ratio, disk_allocation_ratio=c.disk_allocation_ratio))
-        disabled = {r[0] for r in conn.execute(select(m.services.c.host).where(
-            m.services.c.binary == "nova-compute", m.services.c.disabled.is_(True)))}
+        conn.execute(
+            update(m.compute_nodes).values(
+                vcpus=c.vcpus,
+                memory_mb=c.memory_mb,
+                local_gb=c.local_gb,
+                cpu_allocation_ratio=c.cpu_allocation_ratio,
+                ram_allocation_ratio=c.ram_allocation_ratio,
+                disk_allocation_ratio=c.disk_allocation_ratio,
+            )
+        )
+        disabled = {
+            r[0]
+            for r in conn.execute(
+                select(m.services.c.host).where(
+                    m.services.c.binary == "nova-compute", m.services.c.disabled.is_(True)
+                )
+            )
+        }
     placement = cloud.service("placement")
     specs = []
     for host, uuid in nodes.items():
         traits = set(COMPUTE_TRAITS)
         if host in disabled:
             traits.add("COMPUTE_STATUS_DISABLED")
-        specs.append({"uuid": uuid, "name": host, "traits": traits, "inventories": {
-            "VCPU": Inventory(c.vcpus, 0, 1, c.vcpus, 1, c.cpu_allocation_ratio),
-            "MEMORY_MB": Inventory(c.memory_mb, c.reserved_host_memory_mb, 1, c.memory_mb, 1, c.ram_allocation_ratio),
-            "DISK_GB": Inventory(c.local_gb, 0, 1, c.local_gb, 1, c.disk_allocation_ratio),
-        }})
+        specs.append(
+            {
+                "uuid": uuid,
+                "name": host,
+                "traits": traits,
+                "inventories": {
+                    "VCPU": Inventory(c.vcpus, 0, 1, c.vcpus, 1, c.cpu_allocation_ratio),
+                    "MEMORY_MB": Inventory(
+                        c.memory_mb, c.reserved_host_memory_mb, 1, c.memory_mb, 1, c.ram_allocation_ratio
+                    ),
+                    "DISK_GB": Inventory(c.local_gb, 0, 1, c.local_gb, 1, c.disk_allocation_ratio),
+                },
+            }
+        )
     placement.ensure_providers(specs)

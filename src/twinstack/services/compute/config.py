@@ -16,7 +16,9 @@ if TYPE_CHECKING:
 
 
 class ComputeConfig(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="TWINSTACK_COMPUTE_", extra="ignore", validate_assignment=True)
+    model_config = SettingsConfigDict(
+        env_prefix="TWINSTACK_COMPUTE_", extra="ignore", validate_assignment=True
+    )
 
     hosts: int = 4
     host_prefix: str = "compute-"

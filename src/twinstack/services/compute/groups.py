@@ -21,14 +21,20 @@ class GroupsMixin:
 
     def get_group(self: ComputeService, ctx: RequestContext, group_uuid: str) -> dict[str, Any]:
         with self.db.begin() as conn:
-            row = conn.execute(select(m.server_groups).where(m.server_groups.c.uuid == group_uuid)).mappings().first()
+            row = (
+                conn.execute(select(m.server_groups).where(m.server_groups.c.uuid == group_uuid))
+                .mappings()
+                .first()
+            )
             if row is None or (not ctx.is_admin and row["project_id"] != ctx.project_id):
                 raise NotFound(f"Instance group {group_uuid} could not be found.")
             group = dict(row)
             group["members"] = self._group_members(conn, group_uuid)
         return group
 
-    def list_groups(self: ComputeService, ctx: RequestContext, all_projects: bool = False) -> list[dict[str, Any]]:
+    def list_groups(
+        self: ComputeService, ctx: RequestContext, all_projects: bool = False
+    ) -> list[dict[str, Any]]:
         g = m.server_groups
         query = select(g).order_by(g.c.created_at)
         if not (all_projects and ctx.is_admin):
@@ -39,8 +45,9 @@ class GroupsMixin:
                 group["members"] = self._group_members(conn, group["uuid"])
         return groups
 
-    def create_group(self: ComputeService, ctx: RequestContext, name: str, policy: str,
-                     rules: dict[str, Any]) -> dict[str, Any]:
+    def create_group(
+        self: ComputeService, ctx: RequestContext, name: str, policy: str, rules: dict[str, Any]
+    ) -> dict[str, Any]:
         uuid = self.cloud.ids.uuid()
         limit = self.quota_limit(ctx.project_id or "", "server_groups")
         g = m.server_groups
@@ -48,21 +55,39 @@ class GroupsMixin:
             count = conn.execute(select(func.count()).where(g.c.project_id == ctx.project_id)).scalar() or 0
             if limit >= 0 and count + 1 > limit:
                 raise Forbidden("Quota exceeded, too many server groups.")
-            conn.execute(insert(g).values(uuid=uuid, name=name, project_id=ctx.project_id, user_id=ctx.user_id,
-                                          policy=policy, rules=rules, created_at=self.cloud.clock.now()))
+            conn.execute(
+                insert(g).values(
+                    uuid=uuid,
+                    name=name,
+                    project_id=ctx.project_id,
+                    user_id=ctx.user_id,
+                    policy=policy,
+                    rules=rules,
+                    created_at=self.cloud.clock.now(),
+                )
+            )
         return self.get_group(ctx, uuid)
 
     def delete_group(self: ComputeService, ctx: RequestContext, group_uuid: str) -> None:
         self.get_group(ctx, group_uuid)
         with self.db.begin() as conn:
             conn.execute(delete(m.server_groups).where(m.server_groups.c.uuid == group_uuid))
-            conn.execute(delete(m.server_group_members).where(m.server_group_members.c.group_uuid == group_uuid))
+            conn.execute(
+                delete(m.server_group_members).where(m.server_group_members.c.group_uuid == group_uuid)
+            )
 
     def group_for_instance(self: ComputeService, instance_id: str) -> dict[str, Any] | None:
         gm = m.server_group_members
         with self.db.begin() as conn:
-            row = conn.execute(select(m.server_groups).join(gm, gm.c.group_uuid == m.server_groups.c.uuid)
-                               .where(gm.c.instance_uuid == instance_id)).mappings().first()
+            row = (
+                conn.execute(
+                    select(m.server_groups)
+                    .join(gm, gm.c.group_uuid == m.server_groups.c.uuid)
+                    .where(gm.c.instance_uuid == instance_id)
+                )
+                .mappings()
+                .first()
+            )
         if row is None:
             return None
         return {"uuid": row["uuid"], "policy": row["policy"], "rules": row["rules"] or {}, "hosts": []}
@@ -74,13 +99,18 @@ class GroupsMixin:
         with self.db.begin() as conn:
             if group:
                 gm = m.server_group_members
-                rows = conn.execute(select(i.c.id, i.c.host).join(gm, gm.c.instance_uuid == i.c.id).where(
-                    gm.c.group_uuid == group["uuid"], i.c.deleted.is_(False), i.c.host.is_not(None)))
+                rows = conn.execute(
+                    select(i.c.id, i.c.host)
+                    .join(gm, gm.c.instance_uuid == i.c.id)
+                    .where(gm.c.group_uuid == group["uuid"], i.c.deleted.is_(False), i.c.host.is_not(None))
+                )
                 group["hosts"] = [r.host for r in rows if r.id != exclude]
             hints = spec.get("scheduler_hints") or {}
             for hint, key in (("same_host", "same_host_hosts"), ("different_host", "different_host_hosts")):
                 ids = hints.get(hint)
                 if ids:
                     ids = [ids] if isinstance(ids, str) else list(ids)
-                    spec[key] = [r[0] for r in conn.execute(select(i.c.host).where(i.c.id.in_(ids),
-                                                                                  i.c.host.is_not(None)))]
+                    spec[key] = [
+                        r[0]
+                        for r in conn.execute(select(i.c.host).where(i.c.id.in_(ids), i.c.host.is_not(None)))
+                    ]

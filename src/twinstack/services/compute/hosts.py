@@ -17,7 +17,9 @@ INTERNAL_ZONE = "internal"
 
 class HostsMixin:
     # services ---------------------------------------------------------------------------------
-    def list_services(self: ComputeService, host: str | None = None, binary: str | None = None) -> list[dict[str, Any]]:
+    def list_services(
+        self: ComputeService, host: str | None = None, binary: str | None = None
+    ) -> list[dict[str, Any]]:
         s = m.services
         query = select(s).order_by(s.c.id)
         if host:
@@ -39,8 +41,11 @@ class HostsMixin:
     def find_service(self: ComputeService, host: str, binary: str) -> dict[str, Any]:
         rows = self.list_services(host, binary)
         if not rows:
-            raise NotFound(f"Service {binary} on host {host} could not be found.") if binary == "nova-compute" \
+            raise (
+                NotFound(f"Service {binary} on host {host} could not be found.")
+                if binary == "nova-compute"
                 else NotFound(f"Service {binary} on host {host} could not be found.")
+            )
         return rows[0]
 
     def update_service(self: ComputeService, service: dict[str, Any], **values: Any) -> dict[str, Any]:
@@ -50,8 +55,14 @@ class HostsMixin:
         new = self.get_service(str(service["id"]))
         if new["binary"] == "nova-compute":
             self._sync_disabled_trait(new["host"], bool(new["disabled"]))
-            self.cloud.bus.notify("compute.service.update", {"host": new["host"], "disabled": bool(new["disabled"]),
-                                                             "forced_down": bool(new["forced_down"])})
+            self.cloud.bus.notify(
+                "compute.service.update",
+                {
+                    "host": new["host"],
+                    "disabled": bool(new["disabled"]),
+                    "forced_down": bool(new["forced_down"]),
+                },
+            )
         return new
 
     def _sync_disabled_trait(self: ComputeService, host: str, disabled: bool) -> None:
@@ -70,11 +81,14 @@ class HostsMixin:
         if service["binary"] == "nova-compute":
             i = m.instances
             with self.db.begin() as conn:
-                busy = conn.execute(select(func.count()).where(i.c.host == service["host"],
-                                                               i.c.deleted.is_(False))).scalar()
+                busy = conn.execute(
+                    select(func.count()).where(i.c.host == service["host"], i.c.deleted.is_(False))
+                ).scalar()
             if busy:
-                raise Conflict("Unable to delete compute service that is hosting instances. Migrate or delete the "
-                               "instances first and try again.")
+                raise Conflict(
+                    "Unable to delete compute service that is hosting instances. Migrate or delete the "
+                    "instances first and try again."
+                )
         with self.db.begin() as conn:
             conn.execute(delete(m.services).where(m.services.c.id == service["id"]))
 
@@ -86,8 +100,11 @@ class HostsMixin:
         return True
 
     # hypervisors (compute nodes) ---------------------------------------------------------------
-    def list_nodes(self: ComputeService, host: str | None = None, hostname_pattern: str | None = None,
-                   ) -> list[dict[str, Any]]:
+    def list_nodes(
+        self: ComputeService,
+        host: str | None = None,
+        hostname_pattern: str | None = None,
+    ) -> list[dict[str, Any]]:
         n = m.compute_nodes
         query = select(n).order_by(n.c.id)
         if host:
@@ -109,16 +126,23 @@ class HostsMixin:
     def node_servers(self: ComputeService, node: dict[str, Any]) -> list[dict[str, str]]:
         i = m.instances
         with self.db.begin() as conn:
-            rows = conn.execute(select(i.c.id, i.c.display_name).where(
-                i.c.node == node["hypervisor_hostname"], i.c.deleted.is_(False)).order_by(i.c.created_at))
+            rows = conn.execute(
+                select(i.c.id, i.c.display_name)
+                .where(i.c.node == node["hypervisor_hostname"], i.c.deleted.is_(False))
+                .order_by(i.c.created_at)
+            )
             return [{"uuid": r.id, "name": f"instance-{r.id[:8]}"} for r in rows]
 
     # aggregates ----------------------------------------------------------------------------------
     def aggregates_with_hosts(self: ComputeService) -> list[dict[str, Any]]:
         with self.db.begin() as conn:
-            aggs = [dict(r) for r in conn.execute(select(m.aggregates).order_by(m.aggregates.c.id)).mappings()]
+            aggs = [
+                dict(r) for r in conn.execute(select(m.aggregates).order_by(m.aggregates.c.id)).mappings()
+            ]
             hosts: dict[int, list[str]] = {}
-            for agg_id, host in conn.execute(select(m.aggregate_hosts.c.aggregate_id, m.aggregate_hosts.c.host)):
+            for agg_id, host in conn.execute(
+                select(m.aggregate_hosts.c.aggregate_id, m.aggregate_hosts.c.host)
+            ):
                 hosts.setdefault(agg_id, []).append(host)
         for agg in aggs:
             agg["hosts"] = hosts.get(agg["id"], [])
@@ -136,14 +160,18 @@ class HostsMixin:
             if conn.execute(select(m.aggregates.c.id).where(m.aggregates.c.name == name)).first():
                 raise Conflict(f"Aggregate {name} already exists.")
             meta = {"availability_zone": availability_zone} if availability_zone else {}
-            result = conn.execute(insert(m.aggregates).values(uuid=self.cloud.ids.uuid(), name=name, metadata=meta,
-                                                              created_at=now))
+            result = conn.execute(
+                insert(m.aggregates).values(
+                    uuid=self.cloud.ids.uuid(), name=name, metadata=meta, created_at=now
+                )
+            )
             agg_id = result.inserted_primary_key[0]
         self._aggregates_changed()
         return self.get_aggregate(str(agg_id))
 
-    def update_aggregate(self: ComputeService, aggregate_id: str, name: str | None = None,
-                         availability_zone: Any = ...) -> dict[str, Any]:
+    def update_aggregate(
+        self: ComputeService, aggregate_id: str, name: str | None = None, availability_zone: Any = ...
+    ) -> dict[str, Any]:
         agg = self.get_aggregate(aggregate_id)
         values: dict[str, Any] = {"updated_at": self.cloud.clock.now()}
         if name is not None and name != agg["name"]:
@@ -167,20 +195,26 @@ class HostsMixin:
     def delete_aggregate(self: ComputeService, aggregate_id: str) -> None:
         agg = self.get_aggregate(aggregate_id)
         if agg["hosts"]:
-            raise BadRequest(f"Cannot remove host from aggregate {agg['id']}. Reason: Host aggregate is not empty.")
+            raise BadRequest(
+                f"Cannot remove host from aggregate {agg['id']}. Reason: Host aggregate is not empty."
+            )
         with self.db.begin() as conn:
             conn.execute(delete(m.aggregates).where(m.aggregates.c.id == agg["id"]))
         self._aggregates_changed()
 
-    def _check_az_hosts(self: ComputeService, agg: dict[str, Any], az: str, extra_host: str | None = None) -> None:
+    def _check_az_hosts(
+        self: ComputeService, agg: dict[str, Any], az: str, extra_host: str | None = None
+    ) -> None:
         hosts = set(agg["hosts"]) | ({extra_host} if extra_host else set())
         for other in self.aggregates_with_hosts():
             if other["id"] == agg["id"]:
                 continue
             other_az = other["metadata"].get("availability_zone")
             if other_az and other_az != az and hosts & set(other["hosts"]):
-                raise BadRequest(f"Cannot add host to aggregate {agg['id']}. Reason: One or more hosts already in "
-                                 f"availability zone(s) ['{other_az}'].")
+                raise BadRequest(
+                    f"Cannot add host to aggregate {agg['id']}. Reason: One or more hosts already in "
+                    f"availability zone(s) ['{other_az}']."
+                )
 
     def add_aggregate_host(self: ComputeService, aggregate_id: str, host: str) -> dict[str, Any]:
         agg = self.get_aggregate(aggregate_id)
@@ -202,13 +236,18 @@ class HostsMixin:
         if host not in agg["hosts"]:
             raise NotFound(f"Cannot remove host {host} in aggregate {agg['id']}")
         with self.db.begin() as conn:
-            conn.execute(delete(m.aggregate_hosts).where(m.aggregate_hosts.c.aggregate_id == agg["id"],
-                                                         m.aggregate_hosts.c.host == host))
+            conn.execute(
+                delete(m.aggregate_hosts).where(
+                    m.aggregate_hosts.c.aggregate_id == agg["id"], m.aggregate_hosts.c.host == host
+                )
+            )
         self._mirror_placement_aggregate(host)
         self._aggregates_changed()
         return self.get_aggregate(str(agg["id"]))
 
-    def set_aggregate_metadata(self: ComputeService, aggregate_id: str, metadata: dict[str, Any]) -> dict[str, Any]:
+    def set_aggregate_metadata(
+        self: ComputeService, aggregate_id: str, metadata: dict[str, Any]
+    ) -> dict[str, Any]:
         agg = self.get_aggregate(aggregate_id)
         meta = dict(agg["metadata"])
         for key, value in metadata.items():
@@ -219,8 +258,11 @@ class HostsMixin:
                     self._check_az_hosts(agg, value)
                 meta[key] = value
         with self.db.begin() as conn:
-            conn.execute(update(m.aggregates).where(m.aggregates.c.id == agg["id"]).values(
-                metadata=meta, updated_at=self.cloud.clock.now()))
+            conn.execute(
+                update(m.aggregates)
+                .where(m.aggregates.c.id == agg["id"])
+                .values(metadata=meta, updated_at=self.cloud.clock.now())
+            )
         self._aggregates_changed()
         return self.get_aggregate(str(agg["id"]))
 
@@ -237,8 +279,10 @@ class HostsMixin:
 
     # availability zones -------------------------------------------------------------------------
     def host_zones(self: ComputeService) -> dict[str, str]:
-        zones = {h: self.config.availability_zone for h in
-                 (s["host"] for s in self.list_services(binary="nova-compute"))}
+        zones = {
+            h: self.config.availability_zone
+            for h in (s["host"] for s in self.list_services(binary="nova-compute"))
+        }
         for agg in self.aggregates_with_hosts():
             az = agg["metadata"].get("availability_zone")
             if az:

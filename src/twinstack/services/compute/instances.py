@@ -59,10 +59,13 @@ class InstanceStore:
             if row is None or row.deleted:
                 raise InstanceGone(instance_id)
             if expected_task_state is not _ANY:
-                allowed = expected_task_state if isinstance(expected_task_state, tuple) else (expected_task_state,)
+                allowed = (
+                    expected_task_state if isinstance(expected_task_state, tuple) else (expected_task_state,)
+                )
                 if row.task_state not in allowed:
-                    raise UnexpectedTaskState(f"{instance_id}: expected task_state {allowed}, "
-                                              f"found {row.task_state}")
+                    raise UnexpectedTaskState(
+                        f"{instance_id}: expected task_state {allowed}, found {row.task_state}"
+                    )
             conn.execute(update(i).where(i.c.id == instance_id).values(**values))
             new = conn.execute(select(i).where(i.c.id == instance_id)).mappings().first()
         return dict(new) if new else {}
@@ -76,23 +79,38 @@ class InstanceStore:
         """vm_state error, task_state None, with a fault (no-op if the instance is gone)."""
         fault = {"code": code, "message": message, "details": details, "created": isotime(self.clock.now())}
         with self.db.begin() as conn:
-            conn.execute(update(m.instances).where(m.instances.c.id == instance_id,
-                                                   m.instances.c.deleted.is_(False)).values(
-                vm_state="error", task_state=None, fault=fault, updated_at=self.clock.now(), **values))
+            conn.execute(
+                update(m.instances)
+                .where(m.instances.c.id == instance_id, m.instances.c.deleted.is_(False))
+                .values(vm_state="error", task_state=None, fault=fault, updated_at=self.clock.now(), **values)
+            )
 
     # instance actions (os-instance-actions) ------------------------------------------------
     def start_action(self, ctx: RequestContext, instance_ids: Iterable[str], action: str) -> None:
         now = self.clock.now()
-        rows = [{"instance_uuid": iid, "action": action, "request_id": ctx.request_id, "user_id": ctx.user_id,
-                 "project_id": ctx.project_id, "start_time": now, "updated_at": now} for iid in instance_ids]
+        rows = [
+            {
+                "instance_uuid": iid,
+                "action": action,
+                "request_id": ctx.request_id,
+                "user_id": ctx.user_id,
+                "project_id": ctx.project_id,
+                "start_time": now,
+                "updated_at": now,
+            }
+            for iid in instance_ids
+        ]
         if rows:
             with self.db.begin() as conn:
                 conn.execute(insert(m.instance_actions), rows)
 
     def _action_id(self, conn: Any, request_id: str, instance_id: str) -> int | None:
         a = m.instance_actions
-        row = conn.execute(select(a.c.id).where(a.c.instance_uuid == instance_id, a.c.request_id == request_id)
-                           .order_by(a.c.id.desc())).first()
+        row = conn.execute(
+            select(a.c.id)
+            .where(a.c.instance_uuid == instance_id, a.c.request_id == request_id)
+            .order_by(a.c.id.desc())
+        ).first()
         return row[0] if row else None
 
     def event_start(self, request_id: str, instance_id: str, event: str, host: str | None) -> None:
@@ -100,18 +118,24 @@ class InstanceStore:
             action_id = self._action_id(conn, request_id, instance_id)
             if action_id is None:
                 return
-            conn.execute(insert(m.instance_action_events).values(action_id=action_id, event=event,
-                                                                 start_time=self.clock.now(), host=host))
+            conn.execute(
+                insert(m.instance_action_events).values(
+                    action_id=action_id, event=event, start_time=self.clock.now(), host=host
+                )
+            )
 
-    def event_finish(self, request_id: str, instance_id: str, event: str, *, error: str | None = None) -> None:
+    def event_finish(
+        self, request_id: str, instance_id: str, event: str, *, error: str | None = None
+    ) -> None:
         e = m.instance_action_events
         now = self.clock.now()
         with self.db.begin() as conn:
             action_id = self._action_id(conn, request_id, instance_id)
             if action_id is None:
                 return
-            row = conn.execute(select(e.c.id).where(e.c.action_id == action_id, e.c.event == event)
-                               .order_by(e.c.id.desc())).first()
+            row = conn.execute(
+                select(e.c.id).where(e.c.action_id == action_id, e.c.event == event).order_by(e.c.id.desc())
+            ).first()
             values = {"finish_time": now, "result": "Error" if error else "Success"}
             if error:
                 values["traceback"] = error
@@ -120,5 +144,8 @@ class InstanceStore:
             else:
                 conn.execute(update(e).where(e.c.id == row[0]).values(**values))
             a = m.instance_actions
-            conn.execute(update(a).where(a.c.id == action_id).values(
-                updated_at=now, finish_time=now, **({"message": "Error"} if error else {})))
+            conn.execute(
+                update(a)
+                .where(a.c.id == action_id)
+                .values(updated_at=now, finish_time=now, **({"message": "Error"} if error else {}))
+            )

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 def fingerprint(public_key: str, key_type: str) -> str:
     if key_type == "x509":
         digest = hashlib.sha1(public_key.encode()).hexdigest()
-        return ":".join(digest[i:i + 2] for i in range(0, len(digest), 2))
+        return ":".join(digest[i : i + 2] for i in range(0, len(digest), 2))
     parts = public_key.split()
     if len(parts) < 2:
         raise BadRequest("Keypair data is invalid: failed to generate fingerprint")
@@ -28,7 +28,7 @@ def fingerprint(public_key: str, key_type: str) -> str:
     except ValueError:
         raise BadRequest("Keypair data is invalid: failed to generate fingerprint") from None
     digest = hashlib.md5(raw).hexdigest()  # noqa: S324 - ssh's fingerprint format
-    return ":".join(digest[i:i + 2] for i in range(0, len(digest), 2))
+    return ":".join(digest[i : i + 2] for i in range(0, len(digest), 2))
 
 
 def generate_keypair() -> tuple[str, str]:
@@ -36,10 +36,15 @@ def generate_keypair() -> tuple[str, str]:
     from cryptography.hazmat.primitives.asymmetric import ed25519
 
     key = ed25519.Ed25519PrivateKey.generate()
-    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
-                                serialization.NoEncryption()).decode()
-    public = key.public_key().public_bytes(serialization.Encoding.OpenSSH,
-                                           serialization.PublicFormat.OpenSSH).decode() + " Generated-by-Nova"
+    private = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH, serialization.NoEncryption()
+    ).decode()
+    public = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
+        .decode()
+        + " Generated-by-Nova"
+    )
     return private, public
 
 
@@ -47,8 +52,10 @@ class KeypairsMixin:
     def list_keypairs(self: ComputeService, user_id: str) -> list[dict[str, Any]]:
         k = m.keypairs
         with self.db.begin() as conn:
-            return [dict(r) for r in conn.execute(select(k).where(k.c.user_id == user_id).order_by(k.c.id))
-                    .mappings()]
+            return [
+                dict(r)
+                for r in conn.execute(select(k).where(k.c.user_id == user_id).order_by(k.c.id)).mappings()
+            ]
 
     def get_keypair(self: ComputeService, user_id: str, name: str) -> dict[str, Any]:
         k = m.keypairs
@@ -58,8 +65,14 @@ class KeypairsMixin:
             raise NotFound(f"Keypair {name} not found for user {user_id}")
         return dict(row)
 
-    def create_keypair(self: ComputeService, ctx: RequestContext, user_id: str, name: str,
-                       public_key: str | None, key_type: str = "ssh") -> dict[str, Any]:
+    def create_keypair(
+        self: ComputeService,
+        ctx: RequestContext,
+        user_id: str,
+        name: str,
+        public_key: str | None,
+        key_type: str = "ssh",
+    ) -> dict[str, Any]:
         private = None
         if public_key is None:
             if key_type == "x509":
@@ -74,8 +87,16 @@ class KeypairsMixin:
             count = conn.execute(select(func.count()).where(k.c.user_id == user_id)).scalar() or 0
             if limit >= 0 and count + 1 > limit:
                 raise Forbidden("Quota exceeded, too many key pairs.")
-            conn.execute(insert(k).values(user_id=user_id, name=name, fingerprint=fp, public_key=public_key,
-                                          type=key_type, created_at=self.cloud.clock.now()))
+            conn.execute(
+                insert(k).values(
+                    user_id=user_id,
+                    name=name,
+                    fingerprint=fp,
+                    public_key=public_key,
+                    type=key_type,
+                    created_at=self.cloud.clock.now(),
+                )
+            )
         row = self.get_keypair(user_id, name)
         if private is not None:
             row["private_key"] = private

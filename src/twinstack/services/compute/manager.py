@@ -57,15 +57,21 @@ class ComputeManager(MovesMixin):
         """
         i = m.instances
         with self.cloud.db.begin() as conn:
-            rows = conn.execute(select(i).where(i.c.host == self.host, i.c.deleted.is_(False))).mappings().all()
+            rows = (
+                conn.execute(select(i).where(i.c.host == self.host, i.c.deleted.is_(False))).mappings().all()
+            )
         pending: list[tuple[str, str]] = []
         for row in rows:
             inst = dict(row)
             iid = inst["id"]
             task = inst["task_state"]
             if inst["vm_state"] == states.BUILDING:
-                self.store.set_error(iid, 500, "Build of instance was interrupted by a restart of the compute "
-                                     "service.", power_state=states.NOSTATE)
+                self.store.set_error(
+                    iid,
+                    500,
+                    "Build of instance was interrupted by a restart of the compute service.",
+                    power_state=states.NOSTATE,
+                )
                 self.cloud.service("compute").release_allocations(iid)
                 continue
             if inst["vm_state"] in (states.SHELVED_OFFLOADED,):
@@ -90,20 +96,35 @@ class ComputeManager(MovesMixin):
             vcpus += flavor["vcpus"]
             ram += flavor["memory_mb"]
             disk += flavor["root_gb"] + flavor.get("ephemeral_gb", 0)
-        return {"vcpus_used": vcpus, "memory_mb_used": ram, "local_gb_used": disk, "running_vms": len(self.tracked)}
+        return {
+            "vcpus_used": vcpus,
+            "memory_mb_used": ram,
+            "local_gb_used": disk,
+            "running_vms": len(self.tracked),
+        }
 
     def report(self) -> None:
         """Write the host's usage (hypervisors API) and tell the scheduler's host view."""
         used = self.usage()
         with self.cloud.db.begin() as conn:
-            conn.execute(update(m.compute_nodes).where(m.compute_nodes.c.hypervisor_hostname == self.node)
-                         .values(updated_at=self.cloud.clock.now(), **used))
-        self.cloud.bus.notify("compute.node.update", {
-            "host": self.host, "nodename": self.node, "rp_uuid": self.rp_uuid,
-            "vcpus_used": used["vcpus_used"], "ram_used_mb": used["memory_mb_used"] + self.compute.reserved_ram(),
-            "disk_used_gb": used["local_gb_used"], "num_instances": used["running_vms"],
-            "failed_builds": self.failed_builds,
-        })
+            conn.execute(
+                update(m.compute_nodes)
+                .where(m.compute_nodes.c.hypervisor_hostname == self.node)
+                .values(updated_at=self.cloud.clock.now(), **used)
+            )
+        self.cloud.bus.notify(
+            "compute.node.update",
+            {
+                "host": self.host,
+                "nodename": self.node,
+                "rp_uuid": self.rp_uuid,
+                "vcpus_used": used["vcpus_used"],
+                "ram_used_mb": used["memory_mb_used"] + self.compute.reserved_ram(),
+                "disk_used_gb": used["local_gb_used"],
+                "num_instances": used["running_vms"],
+                "failed_builds": self.failed_builds,
+            },
+        )
 
     def claim(self, inst: dict[str, Any], flavor: dict[str, Any] | None = None) -> None:
         self.tracked[inst["id"]] = flavor or inst["flavor"]
@@ -143,8 +164,13 @@ class ComputeManager(MovesMixin):
         message = str(exc) or type(exc).__name__
         code = exc.status if isinstance(exc, ApiError) else 500
         if error:
-            self.store.set_error(instance_id, code, message, f"{type(exc).__name__}: {message}",
-                                 power_state=self._power(instance_id))
+            self.store.set_error(
+                instance_id,
+                code,
+                message,
+                f"{type(exc).__name__}: {message}",
+                power_state=self._power(instance_id),
+            )
             return
         try:
             self.store.save(instance_id, task_state=None)
@@ -153,16 +179,29 @@ class ComputeManager(MovesMixin):
             pass
 
     # boot --------------------------------------------------------------------------------------
-    async def build_and_run_instance(self, ctx: RequestContext, instance_id: str, node: str,
-                                     request_spec: dict[str, Any], alternates: list[dict[str, Any]],
-                                     admin_password: str | None = None, requested_networks: Any = None,
-                                     security_groups: list[str] | None = None,
-                                     block_device_mapping: list[dict[str, Any]] | None = None) -> None:
+    async def build_and_run_instance(
+        self,
+        ctx: RequestContext,
+        instance_id: str,
+        node: str,
+        request_spec: dict[str, Any],
+        alternates: list[dict[str, Any]],
+        admin_password: str | None = None,
+        requested_networks: Any = None,
+        security_groups: list[str] | None = None,
+        block_device_mapping: list[dict[str, Any]] | None = None,
+    ) -> None:
         event = "compute__do_build_and_run_instance"
         self.store.event_start(ctx.request_id, instance_id, event, self.host)
         try:
-            inst = self.store.save(instance_id, expected_task_state=(states.SCHEDULING, None), task_state=None,
-                                   host=self.host, node=self.node, launched_at=None)
+            inst = self.store.save(
+                instance_id,
+                expected_task_state=(states.SCHEDULING, None),
+                task_state=None,
+                host=self.host,
+                node=self.node,
+                launched_at=None,
+            )
         except (InstanceGone, UnexpectedTaskState):
             self.compute.release_allocations(instance_id)
             self.store.event_finish(ctx.request_id, instance_id, event, error="InstanceNotFound")
@@ -170,15 +209,29 @@ class ComputeManager(MovesMixin):
         self.claim(inst)
         try:
             network_info = await self._build_networking(ctx, inst, requested_networks, security_groups)
-            self.store.save(instance_id, expected_task_state=states.NETWORKING,
-                            task_state=states.BLOCK_DEVICE_MAPPING)
+            self.store.save(
+                instance_id, expected_task_state=states.NETWORKING, task_state=states.BLOCK_DEVICE_MAPPING
+            )
             await self._step("block_device_mapping")
-            self.store.save(instance_id, expected_task_state=states.BLOCK_DEVICE_MAPPING, task_state=states.SPAWNING)
-            await self.driver.spawn(inst, request_spec.get("image") or {}, network_info, block_device_mapping or [],
-                                    admin_password)
-            self.store.save(instance_id, expected_task_state=states.SPAWNING, vm_state=states.ACTIVE,
-                            task_state=None, power_state=states.RUNNING, launched_at=self.cloud.clock.now(),
-                            progress=0)
+            self.store.save(
+                instance_id, expected_task_state=states.BLOCK_DEVICE_MAPPING, task_state=states.SPAWNING
+            )
+            await self.driver.spawn(
+                inst,
+                request_spec.get("image") or {},
+                network_info,
+                block_device_mapping or [],
+                admin_password,
+            )
+            self.store.save(
+                instance_id,
+                expected_task_state=states.SPAWNING,
+                vm_state=states.ACTIVE,
+                task_state=None,
+                power_state=states.RUNNING,
+                launched_at=self.cloud.clock.now(),
+                progress=0,
+            )
         except (InstanceGone, UnexpectedTaskState):
             # deleted while building: the delete finishes the cleanup
             await self._abandon_build(ctx, instance_id)
@@ -186,8 +239,13 @@ class ComputeManager(MovesMixin):
             return
         except BuildAborted as exc:
             await self._cleanup_failed_build(ctx, instance_id)
-            self.store.set_error(instance_id, 500, f"Build of instance {instance_id} aborted: {exc}",
-                                 f"BuildAbortException: {exc}", power_state=states.NOSTATE)
+            self.store.set_error(
+                instance_id,
+                500,
+                f"Build of instance {instance_id} aborted: {exc}",
+                f"BuildAbortException: {exc}",
+                power_state=states.NOSTATE,
+            )
             self.compute.release_allocations(instance_id)
             self.store.event_finish(ctx.request_id, instance_id, event, error=str(exc))
             return
@@ -198,33 +256,51 @@ class ComputeManager(MovesMixin):
             self.store.event_finish(ctx.request_id, instance_id, event, error=str(exc))
             try:
                 self.store.save(instance_id, task_state=states.SCHEDULING, host=None, node=None)
-                self.store.add_fault(instance_id, 500, f"Build of instance {instance_id} was re-scheduled: {exc}",
-                                     f"RescheduledException: {exc}")
+                self.store.add_fault(
+                    instance_id,
+                    500,
+                    f"Build of instance {instance_id} was re-scheduled: {exc}",
+                    f"RescheduledException: {exc}",
+                )
             except InstanceGone:
                 return
-            await self.conductor.build_instances(ctx, instance_id=instance_id, request_spec=request_spec,
-                                                 alternates=alternates, admin_password=admin_password,
-                                                 requested_networks=requested_networks,
-                                                 security_groups=security_groups,
-                                                 block_device_mapping=block_device_mapping)
+            await self.conductor.build_instances(
+                ctx,
+                instance_id=instance_id,
+                request_spec=request_spec,
+                alternates=alternates,
+                admin_password=admin_password,
+                requested_networks=requested_networks,
+                security_groups=security_groups,
+                block_device_mapping=block_device_mapping,
+            )
             return
         self.store.event_finish(ctx.request_id, instance_id, event)
         self.cloud.bus.notify("compute.instance.create.end", {"instance_id": instance_id, "host": self.host})
 
-    async def _build_networking(self, ctx: RequestContext, inst: dict[str, Any], requested: Any,
-                                security_groups: list[str] | None) -> list[dict[str, Any]]:
+    async def _build_networking(
+        self, ctx: RequestContext, inst: dict[str, Any], requested: Any, security_groups: list[str] | None
+    ) -> list[dict[str, Any]]:
         self.store.save(inst["id"], expected_task_state=None, task_state=states.NETWORKING)
         network = self._network()
         ports: list[dict[str, Any]] = []
         if network is not None and hasattr(network, "allocate_for_instance"):
             try:
-                ports = network.allocate_for_instance(ctx, instance_id=inst["id"], project_id=inst["project_id"],
-                                                      requested=requested, security_groups=security_groups)
+                ports = network.allocate_for_instance(
+                    ctx,
+                    instance_id=inst["id"],
+                    project_id=inst["project_id"],
+                    requested=requested,
+                    security_groups=security_groups,
+                )
                 if hasattr(network, "bind_ports_for_instance"):
-                    ports = network.bind_ports_for_instance(ctx, inst["id"], self.host,
-                                                            inst.get("availability_zone") or "nova")
+                    ports = network.bind_ports_for_instance(
+                        ctx, inst["id"], self.host, inst.get("availability_zone") or "nova"
+                    )
             except ApiError as exc:
-                raise BuildAborted(f"Failed to allocate the network(s), not rescheduling. {exc.message}") from exc
+                raise BuildAborted(
+                    f"Failed to allocate the network(s), not rescheduling. {exc.message}"
+                ) from exc
         await self._step("networking")
         return list(ports or [])
 
@@ -268,14 +344,25 @@ class ComputeManager(MovesMixin):
             async with self.event(ctx, instance_id, "compute_reboot_instance"):
                 inst = self.store.save(instance_id, expected_task_state=pending, task_state=started)
                 await self.driver.reboot(inst, reboot_type)
-                self.store.save(instance_id, vm_state=states.ACTIVE, task_state=None, power_state=states.RUNNING)
+                self.store.save(
+                    instance_id, vm_state=states.ACTIVE, task_state=None, power_state=states.RUNNING
+                )
         except (InstanceGone, UnexpectedTaskState):
             return
         except DriverError as exc:
             self._fail_action(instance_id, exc, error=True)
 
-    async def _simple(self, ctx: RequestContext, instance_id: str, event: str, expected: str,
-                      call: str, vm_state: str, power_state: int, **extra: Any) -> None:
+    async def _simple(
+        self,
+        ctx: RequestContext,
+        instance_id: str,
+        event: str,
+        expected: str,
+        call: str,
+        vm_state: str,
+        power_state: int,
+        **extra: Any,
+    ) -> None:
         """The common shape: task state set by the API, driver call, then the final states."""
         inst = self.store.get(instance_id)
         if inst is None or inst["task_state"] != expected:
@@ -283,44 +370,108 @@ class ComputeManager(MovesMixin):
         try:
             async with self.event(ctx, instance_id, event):
                 await getattr(self.driver, call)(inst, **extra)
-                self.store.save(instance_id, expected_task_state=expected, vm_state=vm_state, task_state=None,
-                                power_state=power_state)
+                self.store.save(
+                    instance_id,
+                    expected_task_state=expected,
+                    vm_state=vm_state,
+                    task_state=None,
+                    power_state=power_state,
+                )
         except (InstanceGone, UnexpectedTaskState):
             return
         except DriverError as exc:
             self._fail_action(instance_id, exc)
 
     async def stop_instance(self, ctx: RequestContext, instance_id: str) -> None:
-        await self._simple(ctx, instance_id, "compute_stop_instance", states.POWERING_OFF, "power_off",
-                           states.STOPPED, states.SHUTDOWN)
+        await self._simple(
+            ctx,
+            instance_id,
+            "compute_stop_instance",
+            states.POWERING_OFF,
+            "power_off",
+            states.STOPPED,
+            states.SHUTDOWN,
+        )
 
     async def start_instance(self, ctx: RequestContext, instance_id: str) -> None:
-        await self._simple(ctx, instance_id, "compute_start_instance", states.POWERING_ON, "power_on",
-                           states.ACTIVE, states.RUNNING)
+        await self._simple(
+            ctx,
+            instance_id,
+            "compute_start_instance",
+            states.POWERING_ON,
+            "power_on",
+            states.ACTIVE,
+            states.RUNNING,
+        )
 
     async def pause_instance(self, ctx: RequestContext, instance_id: str) -> None:
-        await self._simple(ctx, instance_id, "compute_pause_instance", states.PAUSING, "pause",
-                           states.PAUSED, states.PAUSED_POWER)
+        await self._simple(
+            ctx,
+            instance_id,
+            "compute_pause_instance",
+            states.PAUSING,
+            "pause",
+            states.PAUSED,
+            states.PAUSED_POWER,
+        )
 
     async def unpause_instance(self, ctx: RequestContext, instance_id: str) -> None:
-        await self._simple(ctx, instance_id, "compute_unpause_instance", states.UNPAUSING, "unpause",
-                           states.ACTIVE, states.RUNNING)
+        await self._simple(
+            ctx,
+            instance_id,
+            "compute_unpause_instance",
+            states.UNPAUSING,
+            "unpause",
+            states.ACTIVE,
+            states.RUNNING,
+        )
 
     async def suspend_instance(self, ctx: RequestContext, instance_id: str) -> None:
-        await self._simple(ctx, instance_id, "compute_suspend_instance", states.SUSPENDING, "suspend",
-                           states.SUSPENDED, states.SUSPENDED_POWER)
+        await self._simple(
+            ctx,
+            instance_id,
+            "compute_suspend_instance",
+            states.SUSPENDING,
+            "suspend",
+            states.SUSPENDED,
+            states.SUSPENDED_POWER,
+        )
 
     async def resume_instance(self, ctx: RequestContext, instance_id: str) -> None:
-        await self._simple(ctx, instance_id, "compute_resume_instance", states.RESUMING, "resume",
-                           states.ACTIVE, states.RUNNING)
+        await self._simple(
+            ctx,
+            instance_id,
+            "compute_resume_instance",
+            states.RESUMING,
+            "resume",
+            states.ACTIVE,
+            states.RUNNING,
+        )
 
-    async def rescue_instance(self, ctx: RequestContext, instance_id: str, rescue_image: str | None = None) -> None:
-        await self._simple(ctx, instance_id, "compute_rescue_instance", states.RESCUING, "rescue",
-                           states.RESCUED, states.RUNNING, rescue_image=rescue_image)
+    async def rescue_instance(
+        self, ctx: RequestContext, instance_id: str, rescue_image: str | None = None
+    ) -> None:
+        await self._simple(
+            ctx,
+            instance_id,
+            "compute_rescue_instance",
+            states.RESCUING,
+            "rescue",
+            states.RESCUED,
+            states.RUNNING,
+            rescue_image=rescue_image,
+        )
 
     async def unrescue_instance(self, ctx: RequestContext, instance_id: str) -> None:
-        await self._simple(ctx, instance_id, "compute_unrescue_instance", states.UNRESCUING, "unrescue",
-                           states.ACTIVE, states.RUNNING)
+        await self._simple(
+            ctx,
+            instance_id,
+            "compute_unrescue_instance",
+            states.UNRESCUING,
+            "unrescue",
+            states.ACTIVE,
+            states.RUNNING,
+        )
 
     async def set_admin_password(self, ctx: RequestContext, instance_id: str, password: str) -> None:
         inst = self.store.get(instance_id)
@@ -335,10 +486,18 @@ class ComputeManager(MovesMixin):
         except DriverError as exc:
             self._fail_action(instance_id, exc)
 
-    async def rebuild_instance(self, ctx: RequestContext, instance_id: str, image_ref: str,
-                               evacuate: bool = False, migration_id: str | None = None, node: str | None = None,
-                               admin_password: str | None = None, image_meta: dict[str, Any] | None = None,
-                               preserve_power: bool = False) -> None:
+    async def rebuild_instance(
+        self,
+        ctx: RequestContext,
+        instance_id: str,
+        image_ref: str,
+        evacuate: bool = False,
+        migration_id: str | None = None,
+        node: str | None = None,
+        admin_password: str | None = None,
+        image_meta: dict[str, Any] | None = None,
+        preserve_power: bool = False,
+    ) -> None:
         """Rebuild in place, or (evacuate) re-create the guest here after its host went down."""
         inst = self.store.get(instance_id)
         if inst is None:
@@ -351,23 +510,40 @@ class ComputeManager(MovesMixin):
                 else:
                     with contextlib.suppress(DriverError):
                         await self.driver.destroy(inst)
-                inst = self.store.save(instance_id, expected_task_state=states.REBUILDING,
-                                       task_state=states.REBUILD_BLOCK_DEVICE_MAPPING)
+                inst = self.store.save(
+                    instance_id,
+                    expected_task_state=states.REBUILDING,
+                    task_state=states.REBUILD_BLOCK_DEVICE_MAPPING,
+                )
                 await self._step("block_device_mapping")
-                inst = self.store.save(instance_id, expected_task_state=states.REBUILD_BLOCK_DEVICE_MAPPING,
-                                       task_state=states.REBUILD_SPAWNING)
+                inst = self.store.save(
+                    instance_id,
+                    expected_task_state=states.REBUILD_BLOCK_DEVICE_MAPPING,
+                    task_state=states.REBUILD_SPAWNING,
+                )
                 was_stopped = inst["vm_state"] == states.STOPPED
                 network = self._network()
                 if evacuate and network is not None and hasattr(network, "bind_ports_for_instance"):
                     with contextlib.suppress(ApiError):
-                        network.bind_ports_for_instance(ctx, instance_id, self.host,
-                                                        inst.get("availability_zone") or "nova")
-                await self.driver.spawn(inst, image_meta or inst.get("image_meta") or {}, [], [], admin_password,
-                                        power_on=not was_stopped)
-                self.store.save(instance_id, expected_task_state=states.REBUILD_SPAWNING,
-                                vm_state=states.STOPPED if was_stopped else states.ACTIVE, task_state=None,
-                                power_state=states.SHUTDOWN if was_stopped else states.RUNNING,
-                                launched_at=self.cloud.clock.now())
+                        network.bind_ports_for_instance(
+                            ctx, instance_id, self.host, inst.get("availability_zone") or "nova"
+                        )
+                await self.driver.spawn(
+                    inst,
+                    image_meta or inst.get("image_meta") or {},
+                    [],
+                    [],
+                    admin_password,
+                    power_on=not was_stopped,
+                )
+                self.store.save(
+                    instance_id,
+                    expected_task_state=states.REBUILD_SPAWNING,
+                    vm_state=states.STOPPED if was_stopped else states.ACTIVE,
+                    task_state=None,
+                    power_state=states.SHUTDOWN if was_stopped else states.RUNNING,
+                    launched_at=self.cloud.clock.now(),
+                )
                 if evacuate and migration_id:
                     placement = self.cloud.service("placement")
                     consumer = placement.get_consumer(migration_id)
@@ -385,9 +561,16 @@ class ComputeManager(MovesMixin):
         from twinstack.services.compute.scheduler.manager import resources_for
 
         placement = self.cloud.service("placement")
-        placement.replace_allocations({inst["id"]: {
-            "allocations": {self.rp_uuid: resources_for(flavor or inst["flavor"])},
-            "project_id": inst["project_id"], "user_id": inst["user_id"], "consumer_type": "INSTANCE"}})
+        placement.replace_allocations(
+            {
+                inst["id"]: {
+                    "allocations": {self.rp_uuid: resources_for(flavor or inst["flavor"])},
+                    "project_id": inst["project_id"],
+                    "user_id": inst["user_id"],
+                    "consumer_type": "INSTANCE",
+                }
+            }
+        )
 
     async def snapshot_instance(self, ctx: RequestContext, instance_id: str, image_id: str) -> None:
         inst = self.store.get(instance_id)
@@ -396,13 +579,26 @@ class ComputeManager(MovesMixin):
         image = self.cloud.services.get("image")
         try:
             async with self.event(ctx, instance_id, "compute_snapshot_instance"):
-                self.store.save(instance_id, expected_task_state=states.IMAGE_SNAPSHOT_PENDING,
-                                task_state=states.IMAGE_SNAPSHOT)
+                self.store.save(
+                    instance_id,
+                    expected_task_state=states.IMAGE_SNAPSHOT_PENDING,
+                    task_state=states.IMAGE_SNAPSHOT,
+                )
                 chunks = await self.driver.snapshot(inst)
-                self.store.save(instance_id, expected_task_state=states.IMAGE_SNAPSHOT,
-                                task_state=states.IMAGE_PENDING_UPLOAD)
-                await self._upload(ctx, image, image_id, instance_id, chunks, states.IMAGE_UPLOADING,
-                                   states.IMAGE_PENDING_UPLOAD)
+                self.store.save(
+                    instance_id,
+                    expected_task_state=states.IMAGE_SNAPSHOT,
+                    task_state=states.IMAGE_PENDING_UPLOAD,
+                )
+                await self._upload(
+                    ctx,
+                    image,
+                    image_id,
+                    instance_id,
+                    chunks,
+                    states.IMAGE_UPLOADING,
+                    states.IMAGE_PENDING_UPLOAD,
+                )
                 self.store.save(instance_id, expected_task_state=states.IMAGE_UPLOADING, task_state=None)
         except (InstanceGone, UnexpectedTaskState):
             self._kill_image(image, image_id)
@@ -410,8 +606,16 @@ class ComputeManager(MovesMixin):
             self._kill_image(image, image_id)
             self._fail_action(instance_id, exc)
 
-    async def _upload(self, ctx: RequestContext, image: Any, image_id: str, instance_id: str, chunks: Any,
-                      uploading: str, pending: str) -> None:
+    async def _upload(
+        self,
+        ctx: RequestContext,
+        image: Any,
+        image_id: str,
+        instance_id: str,
+        chunks: Any,
+        uploading: str,
+        pending: str,
+    ) -> None:
         self.store.save(instance_id, expected_task_state=pending, task_state=uploading)
         if image is not None and hasattr(image, "upload_image_data"):
             await image.upload_image_data(ctx, image_id, chunks)

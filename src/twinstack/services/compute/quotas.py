@@ -13,11 +13,21 @@ if TYPE_CHECKING:
     from twinstack.services.compute.service import ComputeService
 
 DEFAULTS = {
-    "instances": 10, "cores": 20, "ram": 51200, "metadata_items": 128, "injected_files": 5,
-    "injected_file_content_bytes": 10240, "injected_file_path_bytes": 255, "key_pairs": 100,
-    "server_groups": 10, "server_group_members": 10,
+    "instances": 10,
+    "cores": 20,
+    "ram": 51200,
+    "metadata_items": 128,
+    "injected_files": 5,
+    "injected_file_content_bytes": 10240,
+    "injected_file_path_bytes": 255,
+    "key_pairs": 100,
+    "server_groups": 10,
+    "server_group_members": 10,
     # nova-network era, shown before 2.36 (fixed at -1/defaults, as nova proxies neutron)
-    "floating_ips": 10, "fixed_ips": -1, "security_groups": 10, "security_group_rules": 20,
+    "floating_ips": 10,
+    "fixed_ips": -1,
+    "security_groups": 10,
+    "security_group_rules": 20,
 }
 NETWORK_RESOURCES = ("floating_ips", "fixed_ips", "security_groups", "security_group_rules")
 FILE_RESOURCES = ("injected_files", "injected_file_content_bytes", "injected_file_path_bytes")
@@ -36,8 +46,11 @@ class QuotasMixin:
     def class_limits(self: ComputeService, class_name: str = "default") -> dict[str, int]:
         limits = dict(DEFAULTS)
         with self.db.begin() as conn:
-            for res, hard in conn.execute(select(m.quota_classes.c.resource, m.quota_classes.c.hard_limit).where(
-                    m.quota_classes.c.class_name == class_name)):
+            for res, hard in conn.execute(
+                select(m.quota_classes.c.resource, m.quota_classes.c.hard_limit).where(
+                    m.quota_classes.c.class_name == class_name
+                )
+            ):
                 limits[res] = hard
         return limits
 
@@ -45,12 +58,16 @@ class QuotasMixin:
         limits = self.class_limits()
         q = m.quotas
         with self.db.begin() as conn:
-            for res, hard in conn.execute(select(q.c.resource, q.c.hard_limit).where(q.c.project_id == project_id,
-                                                                                     q.c.user_id == "")):
+            for res, hard in conn.execute(
+                select(q.c.resource, q.c.hard_limit).where(q.c.project_id == project_id, q.c.user_id == "")
+            ):
                 limits[res] = hard
             if user_id:
-                for res, hard in conn.execute(select(q.c.resource, q.c.hard_limit).where(
-                        q.c.project_id == project_id, q.c.user_id == user_id)):
+                for res, hard in conn.execute(
+                    select(q.c.resource, q.c.hard_limit).where(
+                        q.c.project_id == project_id, q.c.user_id == user_id
+                    )
+                ):
                     limits[res] = hard
         return limits
 
@@ -60,28 +77,44 @@ class QuotasMixin:
     def quota_usage(self: ComputeService, project_id: str, user_id: str | None = None) -> dict[str, int]:
         used = self.count_instances(project_id, user_id)
         with self.db.begin() as conn:
-            used["server_groups"] = conn.execute(select(func.count()).where(
-                m.server_groups.c.project_id == project_id)).scalar() or 0
+            used["server_groups"] = (
+                conn.execute(select(func.count()).where(m.server_groups.c.project_id == project_id)).scalar()
+                or 0
+            )
             if user_id:
-                used["key_pairs"] = conn.execute(select(func.count()).where(
-                    m.keypairs.c.user_id == user_id)).scalar() or 0
+                used["key_pairs"] = (
+                    conn.execute(select(func.count()).where(m.keypairs.c.user_id == user_id)).scalar() or 0
+                )
         return used
 
-    def set_quotas(self: ComputeService, project_id: str, values: dict[str, int], user_id: str | None = None,
-                   force: bool = False) -> None:
+    def set_quotas(
+        self: ComputeService,
+        project_id: str,
+        values: dict[str, int],
+        user_id: str | None = None,
+        force: bool = False,
+    ) -> None:
         q = m.quotas
         if not force:
             usage = self.quota_usage(project_id, user_id)
             for res, hard in values.items():
                 if hard >= 0 and usage.get(res, 0) > hard:
-                    raise BadRequest(f"Quota limit {hard} for {res} must be greater than or equal to already used "
-                                     f"and reserved {usage[res]}.")
+                    raise BadRequest(
+                        f"Quota limit {hard} for {res} must be greater than or equal to already used "
+                        f"and reserved {usage[res]}."
+                    )
         with self.db.begin() as conn:
             for res, hard in values.items():
-                conn.execute(delete(q).where(q.c.project_id == project_id, q.c.user_id == (user_id or ""),
-                                             q.c.resource == res))
-                conn.execute(insert(q).values(project_id=project_id, user_id=user_id or "", resource=res,
-                                              hard_limit=hard))
+                conn.execute(
+                    delete(q).where(
+                        q.c.project_id == project_id, q.c.user_id == (user_id or ""), q.c.resource == res
+                    )
+                )
+                conn.execute(
+                    insert(q).values(
+                        project_id=project_id, user_id=user_id or "", resource=res, hard_limit=hard
+                    )
+                )
 
     def delete_quotas(self: ComputeService, project_id: str, user_id: str | None = None) -> None:
         q = m.quotas
@@ -98,8 +131,9 @@ class QuotasMixin:
                 conn.execute(delete(qc).where(qc.c.class_name == class_name, qc.c.resource == res))
                 conn.execute(insert(qc).values(class_name=class_name, resource=res, hard_limit=hard))
 
-    def check_instance_quota(self: ComputeService, project_id: str, user_id: str, count: int, vcpus: int,
-                             ram: int) -> tuple[dict[str, int], dict[str, int]]:
+    def check_instance_quota(
+        self: ComputeService, project_id: str, user_id: str, count: int, vcpus: int, ram: int
+    ) -> tuple[dict[str, int], dict[str, int]]:
         """(limits, usage); the caller decides how many instances fit."""
         del user_id, count, vcpus, ram
         return self.project_limits(project_id), self.count_instances(project_id)

@@ -33,13 +33,16 @@ def password(length: int = 12) -> str:
     return "".join(secrets.choice(alphabet) for _ in range(length))
 
 
-def quota_error(resources: list[str], requested: dict[str, int], used: dict[str, int],
-                limits: dict[str, int]) -> Forbidden:
+def quota_error(
+    resources: list[str], requested: dict[str, int], used: dict[str, int], limits: dict[str, int]
+) -> Forbidden:
     overs = ", ".join(resources)
     req = ", ".join(str(requested[r]) for r in resources)
     use = ", ".join(str(used[r]) for r in resources)
     allowed = ", ".join(str(limits[r]) for r in resources)
-    return Forbidden(f"Quota exceeded for {overs}: Requested {req}, but already used {use} of {allowed} {overs}")
+    return Forbidden(
+        f"Quota exceeded for {overs}: Requested {req}, but already used {use} of {allowed} {overs}"
+    )
 
 
 class ServersMixin:
@@ -76,8 +79,9 @@ class ServersMixin:
                 if port.get("device_id"):
                     raise Conflict(f"Port {item['port']} is still in use.")
 
-    def create_servers(self: ComputeService, ctx: RequestContext, body: dict[str, Any]) -> tuple[list[dict[str, Any]],
-                                                                                                  str, str | None]:
+    def create_servers(
+        self: ComputeService, ctx: RequestContext, body: dict[str, Any]
+    ) -> tuple[list[dict[str, Any]], str, str | None]:
         """Validate, count quota, write the records (building/scheduling). Returns (instances,
         reservation id, admin password); the caller casts ``build`` (see ``cast_build``)."""
         try:
@@ -90,13 +94,17 @@ class ServersMixin:
         bdms = list(body.get("block_device_mapping_v2") or [])
         image_ref = body.get("imageRef") or ""
         image_ref = image_ref.rstrip("/").rsplit("/", 1)[-1] if image_ref else ""
-        boot_volume = next((b for b in bdms if b.get("boot_index") in (0, "0")
-                            and b.get("destination_type") == "volume"), None)
+        boot_volume = next(
+            (b for b in bdms if b.get("boot_index") in (0, "0") and b.get("destination_type") == "volume"),
+            None,
+        )
         if boot_volume is not None:
             storage = self.cloud.services.get("block_storage")
             if storage is None or not hasattr(storage, "attachment_create"):
-                raise BadRequest("Block Device Mapping is Invalid: booting from a volume is not available in "
-                                 "twinstack yet.")
+                raise BadRequest(
+                    "Block Device Mapping is Invalid: booting from a volume is not available in "
+                    "twinstack yet."
+                )
         if not image_ref and boot_volume is None:
             image_bdm = next((b for b in bdms if b.get("source_type") == "image"), None)
             image_ref = (image_bdm or {}).get("uuid") or ""
@@ -121,11 +129,14 @@ class ServersMixin:
             az, _, rest = az.partition(":")
             force_host, _, force_node = rest.partition(":")
             if (force_host or force_node) and not ctx.is_admin:
-                raise Forbidden("Policy doesn't allow os_compute_api:servers:create:forced_host to be performed.")
+                raise Forbidden(
+                    "Policy doesn't allow os_compute_api:servers:create:forced_host to be performed."
+                )
         if body.get("host") or body.get("hypervisor_hostname"):
             if not ctx.is_admin:
-                raise Forbidden("Policy doesn't allow compute:servers:create:requested_destination to be "
-                                "performed.")
+                raise Forbidden(
+                    "Policy doesn't allow compute:servers:create:requested_destination to be performed."
+                )
         if az and az not in self.availability_zones():
             raise BadRequest("The requested availability zone is not available")
         self._check_networks(ctx, body.get("networks"))
@@ -143,8 +154,10 @@ class ServersMixin:
         metadata = body.get("metadata") or {}
         limits = self.project_limits(ctx.project_id or "", ctx.user_id)
         if limits["metadata_items"] >= 0 and len(metadata) > limits["metadata_items"]:
-            raise Forbidden("Quota exceeded for metadata_items: Requested "
-                            f"{len(metadata)}, but already used 0 of {limits['metadata_items']} metadata_items")
+            raise Forbidden(
+                "Quota exceeded for metadata_items: Requested "
+                f"{len(metadata)}, but already used 0 of {limits['metadata_items']} metadata_items"
+            )
         # quota: as many as fit between min and max (nova's _check_num_instances_quota)
         used = self.count_instances(ctx.project_id or "")
         count = max_count
@@ -169,48 +182,100 @@ class ServersMixin:
         rows = []
         for index in range(count):
             display = name if count == 1 else f"{name}-{index + 1}"
-            rows.append({
-                "id": self.cloud.ids.uuid(), "project_id": ctx.project_id, "user_id": ctx.user_id,
-                "display_name": display, "display_description": body.get("description"),
-                "hostname": body.get("hostname") or sanitize_hostname(display), "image_ref": image_ref,
-                "image_meta": _image_meta(image), "flavor": flavor, "vcpus": flavor["vcpus"],
-                "memory_mb": flavor["memory_mb"], "root_gb": flavor["root_gb"], "vm_state": states.BUILDING,
-                "task_state": states.SCHEDULING, "power_state": states.NOSTATE, "availability_zone": az,
-                "pinned_availability_zone": az, "key_name": key_name, "key_data": key_data,
-                "user_data": body.get("user_data"), "metadata": dict(metadata), "system_metadata": {},
-                "tags": list(body.get("tags") or []), "locked": False, "config_drive":
-                    "True" if body.get("config_drive") in (True, "true", "True") else "",
-                "access_ip_v4": body.get("accessIPv4"), "access_ip_v6": body.get("accessIPv6"),
-                "reservation_id": reservation_id, "launch_index": index, "progress": 0,
-                "security_groups": security_groups, "requested_networks": body.get("networks"),
-                "block_device_mapping": bdms, "scheduler_hints": hints,
-                "trusted_certs": body.get("trusted_image_certificates"), "root_device_name": "/dev/vda",
-                "kernel_id": "", "ramdisk_id": "", "created_at": now, "updated_at": now, "deleted": False,
-            })
+            rows.append(
+                {
+                    "id": self.cloud.ids.uuid(),
+                    "project_id": ctx.project_id,
+                    "user_id": ctx.user_id,
+                    "display_name": display,
+                    "display_description": body.get("description"),
+                    "hostname": body.get("hostname") or sanitize_hostname(display),
+                    "image_ref": image_ref,
+                    "image_meta": _image_meta(image),
+                    "flavor": flavor,
+                    "vcpus": flavor["vcpus"],
+                    "memory_mb": flavor["memory_mb"],
+                    "root_gb": flavor["root_gb"],
+                    "vm_state": states.BUILDING,
+                    "task_state": states.SCHEDULING,
+                    "power_state": states.NOSTATE,
+                    "availability_zone": az,
+                    "pinned_availability_zone": az,
+                    "key_name": key_name,
+                    "key_data": key_data,
+                    "user_data": body.get("user_data"),
+                    "metadata": dict(metadata),
+                    "system_metadata": {},
+                    "tags": list(body.get("tags") or []),
+                    "locked": False,
+                    "config_drive": "True" if body.get("config_drive") in (True, "true", "True") else "",
+                    "access_ip_v4": body.get("accessIPv4"),
+                    "access_ip_v6": body.get("accessIPv6"),
+                    "reservation_id": reservation_id,
+                    "launch_index": index,
+                    "progress": 0,
+                    "security_groups": security_groups,
+                    "requested_networks": body.get("networks"),
+                    "block_device_mapping": bdms,
+                    "scheduler_hints": hints,
+                    "trusted_certs": body.get("trusted_image_certificates"),
+                    "root_device_name": "/dev/vda",
+                    "kernel_id": "",
+                    "ramdisk_id": "",
+                    "created_at": now,
+                    "updated_at": now,
+                    "deleted": False,
+                }
+            )
         with self.db.begin() as conn:
             conn.execute(insert(m.instances), rows)
             if group is not None:
-                conn.execute(insert(m.server_group_members),
-                             [{"group_uuid": group["uuid"], "instance_uuid": r["id"]} for r in rows])
+                conn.execute(
+                    insert(m.server_group_members),
+                    [{"group_uuid": group["uuid"], "instance_uuid": r["id"]} for r in rows],
+                )
         self.store.start_action(ctx, [r["id"] for r in rows], "create")
-        spec = {"project_id": ctx.project_id, "user_id": ctx.user_id, "flavor": flavor, "image": _image_meta(image),
-                "num_instances": count, "availability_zone": az, "scheduler_hints": hints,
-                "force_hosts": [force_host] if force_host else [], "force_nodes": [force_node] if force_node else [],
-                "instance_group": None if group is None else {"uuid": group["uuid"], "policy": group["policy"],
-                                                              "rules": group["rules"] or {}, "hosts": []}}
+        spec = {
+            "project_id": ctx.project_id,
+            "user_id": ctx.user_id,
+            "flavor": flavor,
+            "image": _image_meta(image),
+            "num_instances": count,
+            "availability_zone": az,
+            "scheduler_hints": hints,
+            "force_hosts": [force_host] if force_host else [],
+            "force_nodes": [force_node] if force_node else [],
+            "instance_group": None
+            if group is None
+            else {
+                "uuid": group["uuid"],
+                "policy": group["policy"],
+                "rules": group["rules"] or {},
+                "hosts": [],
+            },
+        }
         if body.get("host") or body.get("hypervisor_hostname"):
-            spec["requested_destination"] = {"host": body.get("host"), "node": body.get("hypervisor_hostname")}
-        build = {"admin_password": admin_pass, "requested_networks": body.get("networks"),
-                 "security_groups": security_groups, "block_device_mapping": bdms}
+            spec["requested_destination"] = {
+                "host": body.get("host"),
+                "node": body.get("hypervisor_hostname"),
+            }
+        build = {
+            "admin_password": admin_pass,
+            "requested_networks": body.get("networks"),
+            "security_groups": security_groups,
+            "block_device_mapping": bdms,
+        }
         self._pending_builds = getattr(self, "_pending_builds", {})
         self._pending_builds[reservation_id] = (spec, build)
         return rows, reservation_id, admin_pass
 
-    async def cast_build(self: ComputeService, ctx: RequestContext, instances: list[dict[str, Any]],
-                         reservation_id: str) -> None:
+    async def cast_build(
+        self: ComputeService, ctx: RequestContext, instances: list[dict[str, Any]], reservation_id: str
+    ) -> None:
         spec, build = self._pending_builds.pop(reservation_id)
-        await self.conductor_rpc.schedule_and_build_instances(ctx, instance_ids=[i["id"] for i in instances],
-                                                              request_spec=spec, **build)
+        await self.conductor_rpc.schedule_and_build_instances(
+            ctx, instance_ids=[i["id"] for i in instances], request_spec=spec, **build
+        )
 
     # read ----------------------------------------------------------------------------------------
     def get_instance(self: ComputeService, ctx: RequestContext, server_id: str) -> dict[str, Any]:
@@ -219,9 +284,17 @@ class ServersMixin:
             raise NotFound(f"Instance {server_id} could not be found.")
         return inst
 
-    def list_instances(self: ComputeService, ctx: RequestContext, filters: dict[str, Any], *, limit: int | None,
-                       marker: str | None, sort_keys: list[str], sort_dirs: list[str],
-                       all_tenants: bool = False) -> list[dict[str, Any]]:
+    def list_instances(
+        self: ComputeService,
+        ctx: RequestContext,
+        filters: dict[str, Any],
+        *,
+        limit: int | None,
+        marker: str | None,
+        sort_keys: list[str],
+        sort_dirs: list[str],
+        all_tenants: bool = False,
+    ) -> list[dict[str, Any]]:
         i = m.instances
         conds: list[Any] = []
         deleted = filters.pop("deleted", None)
@@ -243,8 +316,15 @@ class ServersMixin:
                 conds.append(i.c.flavor["flavorid"].as_string() == str(value))
             elif key == "image":
                 conds.append(i.c.image_ref == value.rstrip("/").rsplit("/", 1)[-1])
-            elif key in ("host", "node", "reservation_id", "key_name", "user_id", "availability_zone",
-                         "hostname"):
+            elif key in (
+                "host",
+                "node",
+                "reservation_id",
+                "key_name",
+                "user_id",
+                "availability_zone",
+                "hostname",
+            ):
                 column = {"availability_zone": i.c.availability_zone}.get(key, i.c[key])
                 conds.append(column == value)
             elif key == "changes-since":
@@ -264,8 +344,9 @@ class ServersMixin:
             order.append(column.desc() if direction == "desc" else column.asc())
         order.append(i.c.id.desc() if (sort_dirs or ["desc"])[0] == "desc" else i.c.id.asc())
         query = query.order_by(*order)
-        python_filters = name_re is not None or any(k in filters for k in ("tags", "tags-any", "not-tags",
-                                                                           "not-tags-any", "ip", "ip6"))
+        python_filters = name_re is not None or any(
+            k in filters for k in ("tags", "tags-any", "not-tags", "not-tags-any", "ip", "ip6")
+        )
         if marker is not None:
             with self.db.begin() as conn:
                 mrow = conn.execute(select(i).where(i.c.id == marker)).mappings().first()
@@ -282,8 +363,9 @@ class ServersMixin:
                 rows = rows[:limit]
         return rows
 
-    def _python_match(self: ComputeService, row: dict[str, Any], filters: dict[str, Any],
-                      name_re: re.Pattern[str] | None) -> bool:
+    def _python_match(
+        self: ComputeService, row: dict[str, Any], filters: dict[str, Any], name_re: re.Pattern[str] | None
+    ) -> bool:
         if name_re is not None and not name_re.search(row["display_name"] or ""):
             return False
         tags = set(row["tags"] or [])
@@ -324,12 +406,15 @@ class ServersMixin:
         return list(inst["security_groups"] or [])
 
     # update / delete -------------------------------------------------------------------------------
-    def update_instance(self: ComputeService, ctx: RequestContext, server_id: str,
-                        values: dict[str, Any]) -> dict[str, Any]:
+    def update_instance(
+        self: ComputeService, ctx: RequestContext, server_id: str, values: dict[str, Any]
+    ) -> dict[str, Any]:
         self.get_instance(ctx, server_id)
         return self.store.save(server_id, **values)
 
-    async def delete_instance(self: ComputeService, ctx: RequestContext, server_id: str, force: bool = False) -> None:
+    async def delete_instance(
+        self: ComputeService, ctx: RequestContext, server_id: str, force: bool = False
+    ) -> None:
         inst = self.get_instance(ctx, server_id)
         self.check_lock(ctx, inst)
         if inst["task_state"] == states.DELETING:
@@ -365,28 +450,66 @@ class ServersMixin:
 
 
 def _image_meta(image: dict[str, Any]) -> dict[str, Any]:
-    skip = {"id", "name", "status", "visibility", "checksum", "size", "virtual_size", "owner", "protected",
-            "created_at", "updated_at", "tags", "file", "schema", "self", "locations", "direct_url", "os_hash_algo",
-            "os_hash_value", "os_hidden", "stores"}
-    meta = {k: v for k, v in image.items() if k not in skip and (v is None or isinstance(v, (str, int, float)))}
+    skip = {
+        "id",
+        "name",
+        "status",
+        "visibility",
+        "checksum",
+        "size",
+        "virtual_size",
+        "owner",
+        "protected",
+        "created_at",
+        "updated_at",
+        "tags",
+        "file",
+        "schema",
+        "self",
+        "locations",
+        "direct_url",
+        "os_hash_algo",
+        "os_hash_value",
+        "os_hidden",
+        "stores",
+    }
+    meta = {
+        k: v for k, v in image.items() if k not in skip and (v is None or isinstance(v, (str, int, float)))
+    }
     return {k: (str(v) if v is not None else None) for k, v in meta.items()}
 
 
 _SORT_COLUMNS = {
-    "created_at": m.instances.c.created_at, "updated_at": m.instances.c.updated_at,
-    "display_name": m.instances.c.display_name, "vm_state": m.instances.c.vm_state,
-    "task_state": m.instances.c.task_state, "power_state": m.instances.c.power_state,
-    "uuid": m.instances.c.id, "host": m.instances.c.host, "node": m.instances.c.node,
-    "launched_at": m.instances.c.launched_at, "terminated_at": m.instances.c.terminated_at,
-    "availability_zone": m.instances.c.availability_zone, "key_name": m.instances.c.key_name,
-    "project_id": m.instances.c.project_id, "user_id": m.instances.c.user_id,
-    "hostname": m.instances.c.hostname, "locked": m.instances.c.locked, "image_ref": m.instances.c.image_ref,
-    "launch_index": m.instances.c.launch_index, "display_description": m.instances.c.display_description,
-    "access_ip_v4": m.instances.c.access_ip_v4, "access_ip_v6": m.instances.c.access_ip_v6,
-    "config_drive": m.instances.c.config_drive, "root_device_name": m.instances.c.root_device_name,
-    "kernel_id": m.instances.c.kernel_id, "ramdisk_id": m.instances.c.ramdisk_id,
-    "progress": m.instances.c.progress, "reservation_id": m.instances.c.reservation_id,
-    "deleted": m.instances.c.deleted, "id": m.instances.c.id,
+    "created_at": m.instances.c.created_at,
+    "updated_at": m.instances.c.updated_at,
+    "display_name": m.instances.c.display_name,
+    "vm_state": m.instances.c.vm_state,
+    "task_state": m.instances.c.task_state,
+    "power_state": m.instances.c.power_state,
+    "uuid": m.instances.c.id,
+    "host": m.instances.c.host,
+    "node": m.instances.c.node,
+    "launched_at": m.instances.c.launched_at,
+    "terminated_at": m.instances.c.terminated_at,
+    "availability_zone": m.instances.c.availability_zone,
+    "key_name": m.instances.c.key_name,
+    "project_id": m.instances.c.project_id,
+    "user_id": m.instances.c.user_id,
+    "hostname": m.instances.c.hostname,
+    "locked": m.instances.c.locked,
+    "image_ref": m.instances.c.image_ref,
+    "launch_index": m.instances.c.launch_index,
+    "display_description": m.instances.c.display_description,
+    "access_ip_v4": m.instances.c.access_ip_v4,
+    "access_ip_v6": m.instances.c.access_ip_v6,
+    "config_drive": m.instances.c.config_drive,
+    "root_device_name": m.instances.c.root_device_name,
+    "kernel_id": m.instances.c.kernel_id,
+    "ramdisk_id": m.instances.c.ramdisk_id,
+    "progress": m.instances.c.progress,
+    "reservation_id": m.instances.c.reservation_id,
+    "deleted": m.instances.c.deleted,
+    "id": m.instances.c.id,
 }
 SORT_KEYS = frozenset(_SORT_COLUMNS)
 
@@ -394,8 +517,10 @@ SORT_KEYS = frozenset(_SORT_COLUMNS)
 def _after_marker(mrow: dict[str, Any], sort_keys: list[str], sort_dirs: list[str]) -> Any:
     """Rows strictly after the marker row in the sort order (the id breaks ties)."""
     i = m.instances
-    keys = [(_SORT_COLUMNS.get(k, i.c.created_at), d, mrow[_SORT_COLUMNS.get(k, i.c.created_at).name])
-            for k, d in zip(sort_keys, sort_dirs, strict=True)]
+    keys = [
+        (_SORT_COLUMNS.get(k, i.c.created_at), d, mrow[_SORT_COLUMNS.get(k, i.c.created_at).name])
+        for k, d in zip(sort_keys, sort_dirs, strict=True)
+    ]
     keys.append((i.c.id, (sort_dirs or ["desc"])[0], mrow["id"]))
     clauses = []
     for n, (column, direction, value) in enumerate(keys):
@@ -419,8 +544,12 @@ def _status_condition(value: str) -> Any:
                 parts.append(i.c.vm_state == vm_state)
             elif tasks and tasks[0] == "!":
                 excluded = [t for t in tasks[1:] if t is not None]
-                parts.append(and_(i.c.vm_state == vm_state, or_(i.c.task_state.is_(None),
-                                                               i.c.task_state.not_in(excluded))))
+                parts.append(
+                    and_(
+                        i.c.vm_state == vm_state,
+                        or_(i.c.task_state.is_(None), i.c.task_state.not_in(excluded)),
+                    )
+                )
             else:
                 parts.append(and_(i.c.vm_state == vm_state, i.c.task_state.in_([t for t in tasks if t])))
     return or_(*parts) if parts else i.c.id.is_(None)

@@ -40,7 +40,9 @@ LOG = logging.getLogger(__name__)
 CONTROLLER_HOST = "twinstack"
 
 
-class ComputeService(ServersMixin, ActionsMixin, FlavorsMixin, KeypairsMixin, GroupsMixin, HostsMixin, QuotasMixin):
+class ComputeService(
+    ServersMixin, ActionsMixin, FlavorsMixin, KeypairsMixin, GroupsMixin, HostsMixin, QuotasMixin
+):
     def __init__(self, cloud: Cloud) -> None:
         self.cloud = cloud
         self.db = cloud.db
@@ -81,8 +83,9 @@ class ComputeService(ServersMixin, ActionsMixin, FlavorsMixin, KeypairsMixin, Gr
         bus = self.cloud.bus
         self.recover_unscheduled()
         with self.db.begin() as conn:
-            nodes = conn.execute(select(m.compute_nodes.c.host, m.compute_nodes.c.hypervisor_hostname,
-                                        m.compute_nodes.c.uuid)).all()
+            nodes = conn.execute(
+                select(m.compute_nodes.c.host, m.compute_nodes.c.hypervisor_hostname, m.compute_nodes.c.uuid)
+            ).all()
         pending: list[tuple[str, str, str]] = []
         for host, node, uuid in nodes:
             driver = FakeDriver(host, node, self.config, random.Random(self.rng.random()))
@@ -97,7 +100,9 @@ class ComputeService(ServersMixin, ActionsMixin, FlavorsMixin, KeypairsMixin, Gr
         from twinstack.core.context import RequestContext
 
         for host, iid, _what in pending:
-            await self.compute_rpc.cast(RequestContext.admin_context(), host, "terminate_instance", instance_id=iid)
+            await self.compute_rpc.cast(
+                RequestContext.admin_context(), host, "terminate_instance", instance_id=iid
+            )
 
     async def stop_fleet(self) -> None:
         bus = self.cloud.bus
@@ -111,11 +116,21 @@ class ComputeService(ServersMixin, ActionsMixin, FlavorsMixin, KeypairsMixin, Gr
         """Builds that never reached a host when the cloud stopped end in ERROR (none stay in BUILD)."""
         i = m.instances
         with self.db.begin() as conn:
-            ids = [r[0] for r in conn.execute(select(i.c.id).where(i.c.deleted.is_(False), i.c.host.is_(None),
-                                                                    i.c.vm_state == states.BUILDING))]
+            ids = [
+                r[0]
+                for r in conn.execute(
+                    select(i.c.id).where(
+                        i.c.deleted.is_(False), i.c.host.is_(None), i.c.vm_state == states.BUILDING
+                    )
+                )
+            ]
         for iid in ids:
-            self.store.set_error(iid, 500, "Build of instance was interrupted by a restart of the cloud before "
-                                 "a host was chosen.", "NoValidHost: interrupted by restart")
+            self.store.set_error(
+                iid,
+                500,
+                "Build of instance was interrupted by a restart of the cloud before a host was chosen.",
+                "NoValidHost: interrupted by restart",
+            )
             self.release_allocations(iid)
 
     # shared helpers -------------------------------------------------------------------------------
@@ -129,15 +144,30 @@ class ComputeService(ServersMixin, ActionsMixin, FlavorsMixin, KeypairsMixin, Gr
         now = self.cloud.clock.now()
         i = m.instances
         with self.db.begin() as conn:
-            conn.execute(update(i).where(i.c.id == instance_id).values(
-                vm_state=states.DELETED, task_state=None, power_state=states.NOSTATE, deleted=True,
-                deleted_at=now, terminated_at=now, updated_at=now))
-            conn.execute(m.server_group_members.delete().where(
-                m.server_group_members.c.instance_uuid == instance_id))
+            conn.execute(
+                update(i)
+                .where(i.c.id == instance_id)
+                .values(
+                    vm_state=states.DELETED,
+                    task_state=None,
+                    power_state=states.NOSTATE,
+                    deleted=True,
+                    deleted_at=now,
+                    terminated_at=now,
+                    updated_at=now,
+                )
+            )
+            conn.execute(
+                m.server_group_members.delete().where(m.server_group_members.c.instance_uuid == instance_id)
+            )
         self.release_allocations(instance_id)
         with self.db.begin() as conn:
-            migrations = [r[0] for r in conn.execute(select(m.migrations.c.uuid).where(
-                m.migrations.c.instance_uuid == instance_id))]
+            migrations = [
+                r[0]
+                for r in conn.execute(
+                    select(m.migrations.c.uuid).where(m.migrations.c.instance_uuid == instance_id)
+                )
+            ]
         placement = self.cloud.service("placement")
         for mig in migrations:
             if placement.get_consumer(mig) is not None:
@@ -149,20 +179,41 @@ class ComputeService(ServersMixin, ActionsMixin, FlavorsMixin, KeypairsMixin, Gr
         with self.db.begin() as conn:
             conn.execute(update(m.migrations).where(m.migrations.c.uuid == migration_id).values(**values))
 
-    def create_migration(self, inst: dict[str, Any], migration_type: str, new_flavor: dict[str, Any] | None = None,
-                         status: str = "pre-migrating", dest: str | None = None) -> str:
+    def create_migration(
+        self,
+        inst: dict[str, Any],
+        migration_type: str,
+        new_flavor: dict[str, Any] | None = None,
+        status: str = "pre-migrating",
+        dest: str | None = None,
+    ) -> str:
         uuid = self.cloud.ids.uuid()
         now = self.cloud.clock.now()
         with self.db.begin() as conn:
-            conn.execute(insert(m.migrations).values(
-                uuid=uuid, instance_uuid=inst["id"], source_compute=inst["host"], source_node=inst["node"],
-                dest_compute=dest, dest_node=None, dest_host=dest, old_flavor_id=inst["flavor"]["flavorid"],
-                new_flavor_id=(new_flavor or inst["flavor"])["flavorid"], status=status,
-                migration_type=migration_type, project_id=inst["project_id"], user_id=inst["user_id"],
-                created_at=now, updated_at=now))
+            conn.execute(
+                insert(m.migrations).values(
+                    uuid=uuid,
+                    instance_uuid=inst["id"],
+                    source_compute=inst["host"],
+                    source_node=inst["node"],
+                    dest_compute=dest,
+                    dest_node=None,
+                    dest_host=dest,
+                    old_flavor_id=inst["flavor"]["flavorid"],
+                    new_flavor_id=(new_flavor or inst["flavor"])["flavorid"],
+                    status=status,
+                    migration_type=migration_type,
+                    project_id=inst["project_id"],
+                    user_id=inst["user_id"],
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
         return uuid
 
-    def latest_migration(self, instance_id: str, statuses: tuple[str, ...] | None = None) -> dict[str, Any] | None:
+    def latest_migration(
+        self, instance_id: str, statuses: tuple[str, ...] | None = None
+    ) -> dict[str, Any] | None:
         mig = m.migrations
         query = select(mig).where(mig.c.instance_uuid == instance_id).order_by(mig.c.id.desc())
         if statuses:
@@ -173,9 +224,9 @@ class ComputeService(ServersMixin, ActionsMixin, FlavorsMixin, KeypairsMixin, Gr
 
     def count_instances(self, project_id: str, user_id: str | None = None) -> dict[str, int]:
         i = m.instances
-        query = select(func.count(), func.coalesce(func.sum(i.c.vcpus), 0),
-                       func.coalesce(func.sum(i.c.memory_mb), 0)).where(i.c.project_id == project_id,
-                                                                        i.c.deleted.is_(False))
+        query = select(
+            func.count(), func.coalesce(func.sum(i.c.vcpus), 0), func.coalesce(func.sum(i.c.memory_mb), 0)
+        ).where(i.c.project_id == project_id, i.c.deleted.is_(False))
         if user_id:
             query = query.where(i.c.user_id == user_id)
         with self.db.begin() as conn:

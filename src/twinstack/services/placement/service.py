@@ -176,15 +176,27 @@ class PlacementService:
                 p = Provider(spec["uuid"], spec["name"], 1, None, spec["uuid"], now, now)
                 p.inventories = dict(spec["inventories"])
                 p.traits = set(spec.get("traits", ()))
-                new_rows.append({"uuid": p.uuid, "name": p.name, "generation": 1, "parent_provider_uuid": None,
-                                 "root_provider_uuid": p.uuid, "created_at": now, "updated_at": now})
-                inv_rows += [{"provider_uuid": p.uuid, "resource_class": rc, **inv.view()}
-                             for rc, inv in p.inventories.items()]
+                new_rows.append(
+                    {
+                        "uuid": p.uuid,
+                        "name": p.name,
+                        "generation": 1,
+                        "parent_provider_uuid": None,
+                        "root_provider_uuid": p.uuid,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
+                inv_rows += [
+                    {"provider_uuid": p.uuid, "resource_class": rc, **inv.view()}
+                    for rc, inv in p.inventories.items()
+                ]
                 trait_rows += [{"provider_uuid": p.uuid, "trait": t} for t in p.traits]
                 self.providers[p.uuid] = p
                 self.by_name[p.name] = p.uuid
             elif {rc: inv.view() for rc, inv in p.inventories.items()} != {
-                    rc: inv.view() for rc, inv in spec["inventories"].items()}:
+                rc: inv.view() for rc, inv in spec["inventories"].items()
+            }:
                 changed.append((p, dict(spec["inventories"])))
         with self.db.begin() as conn:
             if new_rows:

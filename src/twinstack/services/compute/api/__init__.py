@@ -21,21 +21,42 @@ if TYPE_CHECKING:
 
 MIN_VERSION = "2.1"
 MAX_VERSION = "2.100"
-MICROVERSIONS = MicroversionSpec("compute", MIN_VERSION, MAX_VERSION, legacy_header="X-OpenStack-Nova-API-Version")
+MICROVERSIONS = MicroversionSpec(
+    "compute", MIN_VERSION, MAX_VERSION, legacy_header="X-OpenStack-Nova-API-Version"
+)
 
-TOPICS = ("discovery", "servers", "server_actions", "server_extras", "flavors", "keypairs", "server_groups",
-          "hosts", "quotas", "migrations")
+TOPICS = (
+    "discovery",
+    "servers",
+    "server_actions",
+    "server_extras",
+    "flavors",
+    "keypairs",
+    "server_groups",
+    "hosts",
+    "quotas",
+    "migrations",
+)
 
 
 def build(cloud: Cloud) -> ServiceApi:
-    api = ServiceApi("compute", fault=nova_fault, microversions=MICROVERSIONS, microversion_prefixes=("/v2.1", "/v2/"))
+    api = ServiceApi(
+        "compute", fault=nova_fault, microversions=MICROVERSIONS, microversion_prefixes=("/v2.1", "/v2/")
+    )
     for topic in TOPICS:
         importlib.import_module(f"twinstack.services.compute.api.{topic}").register(api)
     return api
 
 
-def route(api: ServiceApi, method: str, path: str, handler: Callable[[ApiRequest], Any], *, status: int = 200,
-          body: str = "json") -> None:
+def route(
+    api: ServiceApi,
+    method: str,
+    path: str,
+    handler: Callable[[ApiRequest], Any],
+    *,
+    status: int = 200,
+    body: str = "json",
+) -> None:
     """Declare ``path`` under /v2.1 and /v2."""
     api.add(method, "/v2.1" + path, handler, status=status, body=body)
     api.add(method, "/v2" + path, handler, status=status, body=body)
@@ -77,8 +98,10 @@ def bookmark(req: ApiRequest, suffix: str) -> str:
 
 
 def links(req: ApiRequest, collection: str, item_id: str) -> list[dict[str, str]]:
-    return [{"rel": "self", "href": api_url(req, f"/{collection}/{item_id}")},
-            {"rel": "bookmark", "href": bookmark(req, f"/{collection}/{item_id}")}]
+    return [
+        {"rel": "self", "href": api_url(req, f"/{collection}/{item_id}")},
+        {"rel": "bookmark", "href": bookmark(req, f"/{collection}/{item_id}")},
+    ]
 
 
 def int_param(req: ApiRequest, name: str, minimum: int = 0) -> int | None:
@@ -88,11 +111,14 @@ def int_param(req: ApiRequest, name: str, minimum: int = 0) -> int | None:
     try:
         number = int(value)
     except ValueError:
-        raise BadRequest(f"Invalid input for query parameters {name}. Value: {value}. '{value}' is not a "
-                         "'integer'") from None
+        raise BadRequest(
+            f"Invalid input for query parameters {name}. Value: {value}. '{value}' is not a 'integer'"
+        ) from None
     if number < minimum:
-        raise BadRequest(f"Invalid input for query parameters {name}. Value: {value}. {value} is less than the "
-                         f"minimum of {minimum}")
+        raise BadRequest(
+            f"Invalid input for query parameters {name}. Value: {value}. {value} is less than the "
+            f"minimum of {minimum}"
+        )
     return number
 
 

@@ -36,7 +36,10 @@ def versions(req: ApiRequest) -> dict[str, Any]:
 
 def _one(doc: dict[str, Any], req: ApiRequest, media: str) -> dict[str, Any]:
     doc = dict(doc)
-    doc["links"] = [*doc["links"], {"rel": "describedby", "type": "text/html", "href": "http://docs.openstack.org/"}]
+    doc["links"] = [
+        *doc["links"],
+        {"rel": "describedby", "type": "text/html", "href": "http://docs.openstack.org/"},
+    ]
     doc["media-types"] = [{"base": "application/json", "type": media}]
     return {"version": doc}
 

@@ -19,22 +19,51 @@ from twinstack.services.compute.api import (
 )
 from twinstack.services.compute.api.views import flavor_view
 
-CREATE = {"type": "object", "properties": {"flavor": {"type": "object", "properties": {
-    "name": {"type": "string", "minLength": 1, "maxLength": 255},
-    "id": {"type": ["string", "null"], "minLength": 1, "maxLength": 255, "pattern": r"^(?! )[a-zA-Z0-9. _-]+(?<! )$"},
-    "ram": {"type": ["integer", "string"], "pattern": "^[0-9]+$", "minimum": 1},
-    "vcpus": {"type": ["integer", "string"], "pattern": "^[0-9]+$", "minimum": 1},
-    "disk": {"type": ["integer", "string"], "pattern": "^[0-9]+$", "minimum": 0},
-    "OS-FLV-EXT-DATA:ephemeral": {"type": ["integer", "string"], "pattern": "^[0-9]+$", "minimum": 0},
-    "swap": {"type": ["integer", "string"], "pattern": "^[0-9]*$", "minimum": 0},
-    "rxtx_factor": {"type": ["number", "string"], "minimum": 0, "exclusiveMinimum": True},
-    "os-flavor-access:is_public": {"type": ["boolean", "string"]},
-    "description": {"type": ["string", "null"], "maxLength": 65535},
-}, "required": ["name", "ram", "vcpus", "disk"], "additionalProperties": False}}, "required": ["flavor"],
-    "additionalProperties": False}
-EXTRA_SPECS = {"type": "object", "properties": {"extra_specs": {"type": "object", "patternProperties": {
-    "^[a-zA-Z0-9-_:. ]{1,255}$": {"type": ["string", "number", "boolean"]}}, "additionalProperties": False}},
-    "required": ["extra_specs"], "additionalProperties": False}
+CREATE = {
+    "type": "object",
+    "properties": {
+        "flavor": {
+            "type": "object",
+            "properties": {
+                "name": {"type": "string", "minLength": 1, "maxLength": 255},
+                "id": {
+                    "type": ["string", "null"],
+                    "minLength": 1,
+                    "maxLength": 255,
+                    "pattern": r"^(?! )[a-zA-Z0-9. _-]+(?<! )$",
+                },
+                "ram": {"type": ["integer", "string"], "pattern": "^[0-9]+$", "minimum": 1},
+                "vcpus": {"type": ["integer", "string"], "pattern": "^[0-9]+$", "minimum": 1},
+                "disk": {"type": ["integer", "string"], "pattern": "^[0-9]+$", "minimum": 0},
+                "OS-FLV-EXT-DATA:ephemeral": {
+                    "type": ["integer", "string"],
+                    "pattern": "^[0-9]+$",
+                    "minimum": 0,
+                },
+                "swap": {"type": ["integer", "string"], "pattern": "^[0-9]*$", "minimum": 0},
+                "rxtx_factor": {"type": ["number", "string"], "minimum": 0, "exclusiveMinimum": True},
+                "os-flavor-access:is_public": {"type": ["boolean", "string"]},
+                "description": {"type": ["string", "null"], "maxLength": 65535},
+            },
+            "required": ["name", "ram", "vcpus", "disk"],
+            "additionalProperties": False,
+        }
+    },
+    "required": ["flavor"],
+    "additionalProperties": False,
+}
+EXTRA_SPECS = {
+    "type": "object",
+    "properties": {
+        "extra_specs": {
+            "type": "object",
+            "patternProperties": {"^[a-zA-Z0-9-_:. ]{1,255}$": {"type": ["string", "number", "boolean"]}},
+            "additionalProperties": False,
+        }
+    },
+    "required": ["extra_specs"],
+    "additionalProperties": False,
+}
 
 
 def _list(req: ApiRequest, detail: bool) -> dict[str, Any]:
@@ -52,23 +81,40 @@ def _list(req: ApiRequest, detail: bool) -> dict[str, Any]:
     min_ram = req.query.get("minRam")
     min_disk = req.query.get("minDisk")
     try:
-        rows = svc.list_flavors(req.ctx, is_public=is_public, min_ram=int(min_ram) if min_ram else None,
-                                min_disk=int(min_disk) if min_disk else None)
+        rows = svc.list_flavors(
+            req.ctx,
+            is_public=is_public,
+            min_ram=int(min_ram) if min_ram else None,
+            min_disk=int(min_disk) if min_disk else None,
+        )
     except ValueError:
         raise BadRequest("Invalid minRam or minDisk filter") from None
     sort_key = req.query.get("sort_key", "flavorid")
     sort_dir = req.query.get("sort_dir", "asc")
-    key_map = {"id": "flavorid", "flavorid": "flavorid", "name": "name", "memory_mb": "memory_mb", "ram": "memory_mb",
-               "vcpus": "vcpus", "root_gb": "root_gb", "disk": "root_gb", "swap": "swap",
-               "ephemeral_gb": "ephemeral_gb", "rxtx_factor": "rxtx_factor", "created_at": "created_at"}
+    key_map = {
+        "id": "flavorid",
+        "flavorid": "flavorid",
+        "name": "name",
+        "memory_mb": "memory_mb",
+        "ram": "memory_mb",
+        "vcpus": "vcpus",
+        "root_gb": "root_gb",
+        "disk": "root_gb",
+        "swap": "swap",
+        "ephemeral_gb": "ephemeral_gb",
+        "rxtx_factor": "rxtx_factor",
+        "created_at": "created_at",
+    }
     if sort_key not in key_map:
         raise BadRequest(f"Invalid input for query parameters sort_key. Value: {sort_key}.")
     if sort_dir not in ("asc", "desc"):
         raise BadRequest(f"Invalid input for query parameters sort_dir. Value: {sort_dir}.")
     column = key_map[sort_key]
     if column == "flavorid":
-        rows.sort(key=lambda r: (len(r["flavorid"]) if r["flavorid"].isdigit() else 99, r["flavorid"]),
-                  reverse=sort_dir == "desc")
+        rows.sort(
+            key=lambda r: (len(r["flavorid"]) if r["flavorid"].isdigit() else 99, r["flavorid"]),
+            reverse=sort_dir == "desc",
+        )
     else:
         rows.sort(key=lambda r: (r[column], r["flavorid"]), reverse=sort_dir == "desc")
     marker = req.query.get("marker")
@@ -76,7 +122,7 @@ def _list(req: ApiRequest, detail: bool) -> dict[str, Any]:
         ids = [r["flavorid"] for r in rows]
         if marker not in ids:
             raise BadRequest(f"marker [{marker}] not found")
-        rows = rows[ids.index(marker) + 1:]
+        rows = rows[ids.index(marker) + 1 :]
     limit = int_param(req, "limit", 0)
     body: dict[str, Any] = {}
     if limit is not None:
@@ -85,8 +131,14 @@ def _list(req: ApiRequest, detail: bool) -> dict[str, Any]:
         if more or (rows and len(rows) == limit):
             params = [(k, v) for k, v in req.query.multi_items() if k not in ("marker",)]
             params.append(("marker", rows[-1]["flavorid"]))
-            body["flavors_links"] = [{"rel": "next", "href": api_url(req, "/flavors/detail" if detail else "/flavors")
-                                      + "?" + urlencode(params)}]
+            body["flavors_links"] = [
+                {
+                    "rel": "next",
+                    "href": api_url(req, "/flavors/detail" if detail else "/flavors")
+                    + "?"
+                    + urlencode(params),
+                }
+            ]
     body = {"flavors": [flavor_view(req, r, detail) for r in rows], **body}
     return body
 
@@ -108,8 +160,10 @@ def create_flavor(req: ApiRequest) -> dict[str, Any]:
     check(CREATE, req.body)
     body = dict(req.body["flavor"])
     if "description" in body and not req.ctx.mv("2.55"):
-        raise BadRequest("Invalid input for field/attribute flavor. Additional properties are not allowed "
-                         "('description' was unexpected)")
+        raise BadRequest(
+            "Invalid input for field/attribute flavor. Additional properties are not allowed "
+            "('description' was unexpected)"
+        )
     public = body.get("os-flavor-access:is_public", True)
     body["os-flavor-access:is_public"] = public if isinstance(public, bool) else bool_param(str(public))
     row = compute(req).create_flavor(req.ctx, body)
@@ -119,9 +173,22 @@ def create_flavor(req: ApiRequest) -> dict[str, Any]:
 def update_flavor(req: ApiRequest) -> dict[str, Any]:
     since(req, "2.55")
     admin_only(req, "os_compute_api:os-flavor-manage:update")
-    check({"type": "object", "properties": {"flavor": {"type": "object", "properties": {
-        "description": {"type": ["string", "null"], "maxLength": 65535}}, "required": ["description"],
-        "additionalProperties": False}}, "required": ["flavor"], "additionalProperties": False}, req.body)
+    check(
+        {
+            "type": "object",
+            "properties": {
+                "flavor": {
+                    "type": "object",
+                    "properties": {"description": {"type": ["string", "null"], "maxLength": 65535}},
+                    "required": ["description"],
+                    "additionalProperties": False,
+                }
+            },
+            "required": ["flavor"],
+            "additionalProperties": False,
+        },
+        req.body,
+    )
     row = compute(req).update_flavor(req.ctx, req.path["flavor_id"], req.body["flavor"]["description"])
     return {"flavor": flavor_view(req, row)}
 
@@ -184,12 +251,26 @@ def flavor_action(req: ApiRequest) -> dict[str, Any]:
     svc = compute(req)
     fid = req.path["flavor_id"]
     if "addTenantAccess" in body:
-        check({"type": "object", "properties": {"tenant": {"type": "string", "minLength": 1}},
-               "required": ["tenant"], "additionalProperties": False}, body["addTenantAccess"])
+        check(
+            {
+                "type": "object",
+                "properties": {"tenant": {"type": "string", "minLength": 1}},
+                "required": ["tenant"],
+                "additionalProperties": False,
+            },
+            body["addTenantAccess"],
+        )
         return _access_view(fid, svc.add_flavor_access(req.ctx, fid, body["addTenantAccess"]["tenant"]))
     if "removeTenantAccess" in body:
-        check({"type": "object", "properties": {"tenant": {"type": "string", "minLength": 1}},
-               "required": ["tenant"], "additionalProperties": False}, body["removeTenantAccess"])
+        check(
+            {
+                "type": "object",
+                "properties": {"tenant": {"type": "string", "minLength": 1}},
+                "required": ["tenant"],
+                "additionalProperties": False,
+            },
+            body["removeTenantAccess"],
+        )
         return _access_view(fid, svc.remove_flavor_access(req.ctx, fid, body["removeTenantAccess"]["tenant"]))
     raise BadRequest("Invalid action")
 

@@ -26,8 +26,11 @@ def _service_view(req: ApiRequest, svc_row: dict[str, Any], zones: dict[str, str
     svc = compute(req)
     body: dict[str, Any] = {
         "id": svc_row["uuid"] if req.ctx.mv("2.53") else svc_row["id"],
-        "binary": svc_row["binary"], "host": svc_row["host"],
-        "zone": zones.get(svc_row["host"], INTERNAL_ZONE) if svc_row["binary"] == "nova-compute" else INTERNAL_ZONE,
+        "binary": svc_row["binary"],
+        "host": svc_row["host"],
+        "zone": zones.get(svc_row["host"], INTERNAL_ZONE)
+        if svc_row["binary"] == "nova-compute"
+        else INTERNAL_ZONE,
         "status": "disabled" if svc_row["disabled"] else "enabled",
         "state": "up" if svc.service_is_up(svc_row) else "down",
         "updated_at": usage_ts(svc_row["updated_at"] or svc_row["last_seen_up"]),
@@ -47,10 +50,20 @@ def list_services(req: ApiRequest) -> dict[str, Any]:
 
 
 def _host_binary(req: ApiRequest, extra: dict[str, Any] | None = None) -> dict[str, Any]:
-    props = {"host": {"type": "string", "minLength": 1, "maxLength": 255},
-             "binary": {"type": "string", "minLength": 1, "maxLength": 255}, **(extra or {})}
-    check({"type": "object", "properties": props, "required": ["host", "binary"], "additionalProperties": False},
-          req.body)
+    props = {
+        "host": {"type": "string", "minLength": 1, "maxLength": 255},
+        "binary": {"type": "string", "minLength": 1, "maxLength": 255},
+        **(extra or {}),
+    }
+    check(
+        {
+            "type": "object",
+            "properties": props,
+            "required": ["host", "binary"],
+            "additionalProperties": False,
+        },
+        req.body,
+    )
     return dict(req.body)
 
 
@@ -62,8 +75,9 @@ def update_service_legacy(req: ApiRequest) -> dict[str, Any]:
     svc = compute(req)
     if action == "enable":
         body = _host_binary(req)
-        row = svc.update_service(svc.find_service(body["host"], body["binary"]), disabled=False,
-                                 disabled_reason=None)
+        row = svc.update_service(
+            svc.find_service(body["host"], body["binary"]), disabled=False, disabled_reason=None
+        )
         return {"service": {"host": row["host"], "binary": row["binary"], "status": "enabled"}}
     if action == "disable":
         body = _host_binary(req)
@@ -73,15 +87,26 @@ def update_service_legacy(req: ApiRequest) -> dict[str, Any]:
         body = _host_binary(req, {"disabled_reason": {"type": "string", "minLength": 1, "maxLength": 255}})
         if not body.get("disabled_reason"):
             raise BadRequest("Missing disabled reason field")
-        row = svc.update_service(svc.find_service(body["host"], body["binary"]), disabled=True,
-                                 disabled_reason=body["disabled_reason"])
-        return {"service": {"host": row["host"], "binary": row["binary"], "status": "disabled",
-                            "disabled_reason": row["disabled_reason"]}}
+        row = svc.update_service(
+            svc.find_service(body["host"], body["binary"]),
+            disabled=True,
+            disabled_reason=body["disabled_reason"],
+        )
+        return {
+            "service": {
+                "host": row["host"],
+                "binary": row["binary"],
+                "status": "disabled",
+                "disabled_reason": row["disabled_reason"],
+            }
+        }
     if action == "force-down" and req.ctx.mv("2.11"):
         body = _host_binary(req, {"forced_down": {"type": ["boolean", "string"]}})
         forced = bool(bool_param(str(body.get("forced_down"))))
         row = svc.update_service(svc.find_service(body["host"], body["binary"]), forced_down=forced)
-        return {"service": {"host": row["host"], "binary": row["binary"], "forced_down": bool(row["forced_down"])}}
+        return {
+            "service": {"host": row["host"], "binary": row["binary"], "forced_down": bool(row["forced_down"])}
+        }
     raise NotFound("Unknown action")
 
 
@@ -96,18 +121,27 @@ def put_service(req: ApiRequest) -> dict[str, Any]:
 def update_service(req: ApiRequest) -> dict[str, Any]:
     since(req, "2.53")
     admin_only(req, "os_compute_api:os-services:update")
-    check({"type": "object", "properties": {"status": {"type": "string", "enum": ["enabled", "disabled"]},
-                                            "disabled_reason": {"type": "string", "minLength": 1, "maxLength": 255},
-                                            "forced_down": {"type": "boolean"}},
-           "additionalProperties": False}, req.body)
+    check(
+        {
+            "type": "object",
+            "properties": {
+                "status": {"type": "string", "enum": ["enabled", "disabled"]},
+                "disabled_reason": {"type": "string", "minLength": 1, "maxLength": 255},
+                "forced_down": {"type": "boolean"},
+            },
+            "additionalProperties": False,
+        },
+        req.body,
+    )
     body = req.body
     if "disabled_reason" in body and body.get("status") != "disabled":
         raise BadRequest("Specifying 'disabled_reason' with status 'enabled' is invalid.")
     svc = compute(req)
     row = svc.get_service(req.path["service_id"])
     if row["binary"] != "nova-compute":
-        raise BadRequest(f"Updating a {row['binary']} service is not supported. Only nova-compute services can be "
-                         "updated.")
+        raise BadRequest(
+            f"Updating a {row['binary']} service is not supported. Only nova-compute services can be updated."
+        )
     values: dict[str, Any] = {}
     if "status" in body:
         values["disabled"] = body["status"] == "disabled"
@@ -130,10 +164,12 @@ def _hv_brief(req: ApiRequest, node: dict[str, Any]) -> dict[str, Any]:
     svc = compute(req)
     rows = svc.list_services(node["host"], "nova-compute")
     service = rows[0] if rows else None
-    return {"id": node["uuid"] if req.ctx.mv("2.53") else node["id"],
-            "hypervisor_hostname": node["hypervisor_hostname"],
-            "state": "up" if service and svc.service_is_up(service) else "down",
-            "status": "disabled" if service and service["disabled"] else "enabled"}
+    return {
+        "id": node["uuid"] if req.ctx.mv("2.53") else node["id"],
+        "hypervisor_hostname": node["hypervisor_hostname"],
+        "state": "up" if service and svc.service_is_up(service) else "down",
+        "status": "disabled" if service and service["disabled"] else "enabled",
+    }
 
 
 def _hv_detail(req: ApiRequest, node: dict[str, Any], with_servers: bool = False) -> dict[str, Any]:
@@ -141,22 +177,37 @@ def _hv_detail(req: ApiRequest, node: dict[str, Any], with_servers: bool = False
     body = _hv_brief(req, node)
     rows = svc.list_services(node["host"], "nova-compute")
     service = rows[0] if rows else {"id": 0, "uuid": "", "disabled_reason": None}
-    body.update({
-        "host_ip": node["host_ip"], "hypervisor_type": node["hypervisor_type"],
-        "hypervisor_version": node["hypervisor_version"],
-        "service": {"host": node["host"], "id": service["uuid"] if req.ctx.mv("2.53") else service["id"],
-                    "disabled_reason": service["disabled_reason"]},
-    })
+    body.update(
+        {
+            "host_ip": node["host_ip"],
+            "hypervisor_type": node["hypervisor_type"],
+            "hypervisor_version": node["hypervisor_version"],
+            "service": {
+                "host": node["host"],
+                "id": service["uuid"] if req.ctx.mv("2.53") else service["id"],
+                "disabled_reason": service["disabled_reason"],
+            },
+        }
+    )
     if not req.ctx.mv("2.88"):
         free_ram = node["memory_mb"] - node["memory_mb_used"]
         free_disk = node["local_gb"] - node["local_gb_used"]
-        body.update({
-            "cpu_info": json.loads(node["cpu_info"] or "{}") if req.ctx.mv("2.28") else node["cpu_info"],
-            "current_workload": 0, "disk_available_least": free_disk, "free_disk_gb": free_disk,
-            "free_ram_mb": free_ram, "local_gb": node["local_gb"], "local_gb_used": node["local_gb_used"],
-            "memory_mb": node["memory_mb"], "memory_mb_used": node["memory_mb_used"],
-            "running_vms": node["running_vms"], "vcpus": node["vcpus"], "vcpus_used": node["vcpus_used"],
-        })
+        body.update(
+            {
+                "cpu_info": json.loads(node["cpu_info"] or "{}") if req.ctx.mv("2.28") else node["cpu_info"],
+                "current_workload": 0,
+                "disk_available_least": free_disk,
+                "free_disk_gb": free_disk,
+                "free_ram_mb": free_ram,
+                "local_gb": node["local_gb"],
+                "local_gb_used": node["local_gb_used"],
+                "memory_mb": node["memory_mb"],
+                "memory_mb_used": node["memory_mb_used"],
+                "running_vms": node["running_vms"],
+                "vcpus": node["vcpus"],
+                "vcpus_used": node["vcpus_used"],
+            }
+        )
     else:
         body["uptime"] = " 08:32:11 up 93 days, 18:25, 12 users,  load average: 0.20, 0.12, 0.14"
     if with_servers:
@@ -181,7 +232,7 @@ def _nodes(req: ApiRequest) -> tuple[list[dict[str, Any]], bool, dict[str, Any]]
             ids = [str(n[key]) for n in nodes]
             if marker not in ids:
                 raise BadRequest(f"marker [{marker}] not found")
-            nodes = nodes[ids.index(marker) + 1:]
+            nodes = nodes[ids.index(marker) + 1 :]
         limit = int_param(req, "limit", 0)
         if limit is not None:
             nodes = nodes[:limit]
@@ -194,7 +245,8 @@ def _nodes(req: ApiRequest) -> tuple[list[dict[str, Any]], bool, dict[str, Any]]
                 params = [(k, v) for k, v in req.query.multi_items() if k != "marker"]
                 params.append(("marker", str(nodes[-1][key])))
                 extra["hypervisors_links"] = [
-                    {"rel": "next", "href": api_url(req, "/os-hypervisors") + "?" + urlencode(params)}]
+                    {"rel": "next", "href": api_url(req, "/os-hypervisors") + "?" + urlencode(params)}
+                ]
     return nodes, with_servers, extra
 
 
@@ -232,12 +284,30 @@ def hypervisor_statistics(req: ApiRequest) -> dict[str, Any]:
     until(req, "2.87")
     admin_only(req, "os_compute_api:os-hypervisors:statistics")
     nodes = compute(req).list_nodes()
-    stats = {"count": len(nodes), "vcpus": 0, "vcpus_used": 0, "memory_mb": 0, "memory_mb_used": 0,
-             "local_gb": 0, "local_gb_used": 0, "free_ram_mb": 0, "free_disk_gb": 0, "current_workload": 0,
-             "running_vms": 0, "disk_available_least": 0}
+    stats = {
+        "count": len(nodes),
+        "vcpus": 0,
+        "vcpus_used": 0,
+        "memory_mb": 0,
+        "memory_mb_used": 0,
+        "local_gb": 0,
+        "local_gb_used": 0,
+        "free_ram_mb": 0,
+        "free_disk_gb": 0,
+        "current_workload": 0,
+        "running_vms": 0,
+        "disk_available_least": 0,
+    }
     for n in nodes:
-        for key in ("vcpus", "vcpus_used", "memory_mb", "memory_mb_used", "local_gb", "local_gb_used",
-                    "running_vms"):
+        for key in (
+            "vcpus",
+            "vcpus_used",
+            "memory_mb",
+            "memory_mb_used",
+            "local_gb",
+            "local_gb_used",
+            "running_vms",
+        ):
             stats[key] += n[key]
         stats["free_ram_mb"] += n["memory_mb"] - n["memory_mb_used"]
         stats["free_disk_gb"] += n["local_gb"] - n["local_gb_used"]
@@ -282,10 +352,15 @@ def hypervisor_servers(req: ApiRequest) -> dict[str, Any]:
 
 # aggregates --------------------------------------------------------------------------------------
 def _agg_view(req: ApiRequest, agg: dict[str, Any], full: bool = True) -> dict[str, Any]:
-    body: dict[str, Any] = {"id": agg["id"], "name": agg["name"],
-                            "availability_zone": agg["metadata"].get("availability_zone"),
-                            "created_at": usage_ts(agg["created_at"]), "updated_at": usage_ts(agg["updated_at"]),
-                            "deleted": False, "deleted_at": None}
+    body: dict[str, Any] = {
+        "id": agg["id"],
+        "name": agg["name"],
+        "availability_zone": agg["metadata"].get("availability_zone"),
+        "created_at": usage_ts(agg["created_at"]),
+        "updated_at": usage_ts(agg["updated_at"]),
+        "deleted": False,
+        "deleted_at": None,
+    }
     if full:
         body["hosts"] = list(agg["hosts"])
         body["metadata"] = dict(agg["metadata"])
@@ -305,9 +380,22 @@ def list_aggregates(req: ApiRequest) -> dict[str, Any]:
 
 def create_aggregate(req: ApiRequest) -> dict[str, Any]:
     admin_only(req, "os_compute_api:os-aggregates:create")
-    check({"type": "object", "properties": {"aggregate": {"type": "object", "properties": {
-        "name": _AGG_NAME, "availability_zone": _AZ}, "required": ["name"], "additionalProperties": False}},
-        "required": ["aggregate"], "additionalProperties": False}, req.body)
+    check(
+        {
+            "type": "object",
+            "properties": {
+                "aggregate": {
+                    "type": "object",
+                    "properties": {"name": _AGG_NAME, "availability_zone": _AZ},
+                    "required": ["name"],
+                    "additionalProperties": False,
+                }
+            },
+            "required": ["aggregate"],
+            "additionalProperties": False,
+        },
+        req.body,
+    )
     body = req.body["aggregate"]
     agg = compute(req).create_aggregate(body["name"].strip(), body.get("availability_zone"))
     return {"aggregate": _agg_view(req, agg, full=False)}
@@ -320,12 +408,28 @@ def show_aggregate(req: ApiRequest) -> dict[str, Any]:
 
 def update_aggregate(req: ApiRequest) -> dict[str, Any]:
     admin_only(req, "os_compute_api:os-aggregates:update")
-    check({"type": "object", "properties": {"aggregate": {"type": "object", "properties": {
-        "name": _AGG_NAME, "availability_zone": _AZ}, "additionalProperties": False, "minProperties": 1}},
-        "required": ["aggregate"], "additionalProperties": False}, req.body)
+    check(
+        {
+            "type": "object",
+            "properties": {
+                "aggregate": {
+                    "type": "object",
+                    "properties": {"name": _AGG_NAME, "availability_zone": _AZ},
+                    "additionalProperties": False,
+                    "minProperties": 1,
+                }
+            },
+            "required": ["aggregate"],
+            "additionalProperties": False,
+        },
+        req.body,
+    )
     body = req.body["aggregate"]
-    agg = compute(req).update_aggregate(req.path["aggregate_id"], body.get("name"),
-                                        body["availability_zone"] if "availability_zone" in body else ...)
+    agg = compute(req).update_aggregate(
+        req.path["aggregate_id"],
+        body.get("name"),
+        body["availability_zone"] if "availability_zone" in body else ...,
+    )
     return {"aggregate": _agg_view(req, agg)}
 
 
@@ -341,25 +445,51 @@ def aggregate_action(req: ApiRequest) -> dict[str, Any]:
     svc = compute(req)
     agg_id = req.path["aggregate_id"]
     if "add_host" in body:
-        check({"type": "object", "properties": {"host": {"type": "string", "minLength": 1}}, "required": ["host"],
-               "additionalProperties": False}, body["add_host"])
+        check(
+            {
+                "type": "object",
+                "properties": {"host": {"type": "string", "minLength": 1}},
+                "required": ["host"],
+                "additionalProperties": False,
+            },
+            body["add_host"],
+        )
         return {"aggregate": _agg_view(req, svc.add_aggregate_host(agg_id, body["add_host"]["host"]))}
     if "remove_host" in body:
-        check({"type": "object", "properties": {"host": {"type": "string", "minLength": 1}}, "required": ["host"],
-               "additionalProperties": False}, body["remove_host"])
+        check(
+            {
+                "type": "object",
+                "properties": {"host": {"type": "string", "minLength": 1}},
+                "required": ["host"],
+                "additionalProperties": False,
+            },
+            body["remove_host"],
+        )
         return {"aggregate": _agg_view(req, svc.remove_aggregate_host(agg_id, body["remove_host"]["host"]))}
     if "set_metadata" in body:
-        check({"type": "object", "properties": {"metadata": {"type": "object"}}, "required": ["metadata"],
-               "additionalProperties": False}, body["set_metadata"])
-        return {"aggregate": _agg_view(req, svc.set_aggregate_metadata(agg_id, body["set_metadata"]["metadata"]))}
+        check(
+            {
+                "type": "object",
+                "properties": {"metadata": {"type": "object"}},
+                "required": ["metadata"],
+                "additionalProperties": False,
+            },
+            body["set_metadata"],
+        )
+        return {
+            "aggregate": _agg_view(req, svc.set_aggregate_metadata(agg_id, body["set_metadata"]["metadata"]))
+        }
     raise BadRequest("Invalid request body")
 
 
 # availability zones -------------------------------------------------------------------------------
 def list_zones(req: ApiRequest) -> dict[str, Any]:
     zones = sorted(compute(req).availability_zones())
-    return {"availabilityZoneInfo": [{"zoneName": z, "zoneState": {"available": True}, "hosts": None}
-                                     for z in zones]}
+    return {
+        "availabilityZoneInfo": [
+            {"zoneName": z, "zoneState": {"available": True}, "hosts": None} for z in zones
+        ]
+    }
 
 
 def list_zones_detail(req: ApiRequest) -> dict[str, Any]:
@@ -368,13 +498,21 @@ def list_zones_detail(req: ApiRequest) -> dict[str, Any]:
     host_zones = svc.host_zones()
     zones: dict[str, dict[str, Any]] = {}
     for row in svc.list_services():
-        zone = host_zones.get(row["host"], INTERNAL_ZONE) if row["binary"] == "nova-compute" else INTERNAL_ZONE
+        zone = (
+            host_zones.get(row["host"], INTERNAL_ZONE) if row["binary"] == "nova-compute" else INTERNAL_ZONE
+        )
         hosts = zones.setdefault(zone, {})
         hosts.setdefault(row["host"], {})[row["binary"]] = {
-            "available": svc.service_is_up(row) and not row["disabled"], "active": not row["disabled"],
-            "updated_at": usage_ts(row["updated_at"] or row["last_seen_up"])}
-    return {"availabilityZoneInfo": [{"zoneName": z, "zoneState": {"available": True}, "hosts": hosts}
-                                     for z, hosts in sorted(zones.items())]}
+            "available": svc.service_is_up(row) and not row["disabled"],
+            "active": not row["disabled"],
+            "updated_at": usage_ts(row["updated_at"] or row["last_seen_up"]),
+        }
+    return {
+        "availabilityZoneInfo": [
+            {"zoneName": z, "zoneState": {"available": True}, "hosts": hosts}
+            for z, hosts in sorted(zones.items())
+        ]
+    }
 
 
 def register(api: ServiceApi) -> None:

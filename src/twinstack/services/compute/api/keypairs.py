@@ -35,28 +35,43 @@ def list_keypairs(req: ApiRequest) -> dict[str, Any]:
             names = [r["name"] for r in rows]
             if marker not in names:
                 raise BadRequest(f"Marker {marker} could not be found.")
-            rows = rows[names.index(marker) + 1:]
+            rows = rows[names.index(marker) + 1 :]
         limit = int_param(req, "limit", 0)
         if limit is not None:
             rows = rows[:limit]
             if rows and len(rows) == limit:
                 params = [(k, v) for k, v in req.query.multi_items() if k != "marker"]
                 params.append(("marker", rows[-1]["name"]))
-                body["keypairs_links"] = [{"rel": "next", "href": api_url(req, "/os-keypairs") + "?" + urlencode(params)}]
+                body["keypairs_links"] = [
+                    {"rel": "next", "href": api_url(req, "/os-keypairs") + "?" + urlencode(params)}
+                ]
     return {"keypairs": [{"keypair": _brief(req, r)} for r in rows], **body}
 
 
 def show_keypair(req: ApiRequest) -> dict[str, Any]:
     row = compute(req).get_keypair(_user(req, req.query.get("user_id")), req.path["name"])
-    body = {**_brief(req, row), "user_id": row["user_id"], "created_at": ts(row["created_at"]).rstrip("Z")
-            if row["created_at"] else None, "updated_at": None, "deleted": False, "deleted_at": None, "id": row["id"]}
+    body = {
+        **_brief(req, row),
+        "user_id": row["user_id"],
+        "created_at": ts(row["created_at"]).rstrip("Z") if row["created_at"] else None,
+        "updated_at": None,
+        "deleted": False,
+        "deleted_at": None,
+        "id": row["id"],
+    }
     return {"keypair": body}
 
 
 def create_keypair(req: ApiRequest) -> ApiResponse:
-    props: dict[str, Any] = {"name": {"type": "string", "minLength": 1, "maxLength": 255,
-                                      "pattern": r"^[a-zA-Z0-9 _.@-]*$" if req.ctx.mv("2.92") else r"^[a-zA-Z0-9 _-]+$"},
-                             "public_key": {"type": "string"}}
+    props: dict[str, Any] = {
+        "name": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": r"^[a-zA-Z0-9 _.@-]*$" if req.ctx.mv("2.92") else r"^[a-zA-Z0-9 _-]+$",
+        },
+        "public_key": {"type": "string"},
+    }
     required = ["name"]
     if req.ctx.mv("2.2"):
         props["type"] = {"type": "string", "enum": ["ssh", "x509"]}
@@ -64,12 +79,27 @@ def create_keypair(req: ApiRequest) -> ApiResponse:
         props["user_id"] = {"type": "string"}
     if req.ctx.mv("2.92"):
         required.append("public_key")
-    check({"type": "object", "properties": {"keypair": {"type": "object", "properties": props, "required": required,
-                                                        "additionalProperties": False}},
-           "required": ["keypair"], "additionalProperties": False}, req.body)
+    check(
+        {
+            "type": "object",
+            "properties": {
+                "keypair": {
+                    "type": "object",
+                    "properties": props,
+                    "required": required,
+                    "additionalProperties": False,
+                }
+            },
+            "required": ["keypair"],
+            "additionalProperties": False,
+        },
+        req.body,
+    )
     body = req.body["keypair"]
     user = _user(req, body.get("user_id"))
-    row = compute(req).create_keypair(req.ctx, user, body["name"], body.get("public_key"), body.get("type", "ssh"))
+    row = compute(req).create_keypair(
+        req.ctx, user, body["name"], body.get("public_key"), body.get("type", "ssh")
+    )
     view = {**_brief(req, row), "user_id": row["user_id"]}
     if "private_key" in row:
         view["private_key"] = row["private_key"]

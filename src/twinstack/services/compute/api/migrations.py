@@ -15,11 +15,18 @@ from twinstack.services.compute.api.views import usage_ts
 
 def _view(req: ApiRequest, row: dict[str, Any]) -> dict[str, Any]:
     body: dict[str, Any] = {
-        "id": row["id"], "instance_uuid": row["instance_uuid"], "source_compute": row["source_compute"],
-        "dest_compute": row["dest_compute"], "source_node": row["source_node"], "dest_node": row["dest_node"],
-        "dest_host": row["dest_host"], "old_instance_type_id": row["old_flavor_id"],
-        "new_instance_type_id": row["new_flavor_id"], "status": row["status"],
-        "created_at": usage_ts(row["created_at"]), "updated_at": usage_ts(row["updated_at"]),
+        "id": row["id"],
+        "instance_uuid": row["instance_uuid"],
+        "source_compute": row["source_compute"],
+        "dest_compute": row["dest_compute"],
+        "source_node": row["source_node"],
+        "dest_node": row["dest_node"],
+        "dest_host": row["dest_host"],
+        "old_instance_type_id": row["old_flavor_id"],
+        "new_instance_type_id": row["new_flavor_id"],
+        "status": row["status"],
+        "created_at": usage_ts(row["created_at"]),
+        "updated_at": usage_ts(row["updated_at"]),
     }
     if req.ctx.mv("2.23"):
         body["migration_type"] = row["migration_type"]
@@ -41,7 +48,9 @@ def list_migrations(req: ApiRequest) -> dict[str, Any]:
         if req.query.get(key):
             query = query.where(mig.c[key] == req.query[key])
     if req.query.get("host"):
-        query = query.where((mig.c.source_compute == req.query["host"]) | (mig.c.dest_compute == req.query["host"]))
+        query = query.where(
+            (mig.c.source_compute == req.query["host"]) | (mig.c.dest_compute == req.query["host"])
+        )
     with req.cloud.db.begin() as conn:
         rows = [dict(r) for r in conn.execute(query).mappings()]
     return {"migrations": [_view(req, r) for r in rows]}
@@ -52,20 +61,38 @@ def server_migrations(req: ApiRequest) -> dict[str, Any]:
     inst = compute(req).get_instance(req.ctx, req.path["server_id"])
     mig = m.migrations
     with req.cloud.db.begin() as conn:
-        rows = [dict(r) for r in conn.execute(select(mig).where(
-            mig.c.instance_uuid == inst["id"], mig.c.migration_type == "live-migration",
-            mig.c.status.in_(("queued", "preparing", "running", "post-migrating"))))
-            .mappings()]
+        rows = [
+            dict(r)
+            for r in conn.execute(
+                select(mig).where(
+                    mig.c.instance_uuid == inst["id"],
+                    mig.c.migration_type == "live-migration",
+                    mig.c.status.in_(("queued", "preparing", "running", "post-migrating")),
+                )
+            ).mappings()
+        ]
     return {"migrations": [_live_view(req, r) for r in rows]}
 
 
 def _live_view(req: ApiRequest, row: dict[str, Any]) -> dict[str, Any]:
-    body = {"id": row["id"], "server_uuid": row["instance_uuid"], "source_compute": row["source_compute"],
-            "dest_compute": row["dest_compute"], "source_node": row["source_node"], "dest_node": row["dest_node"],
-            "dest_host": row["dest_host"], "status": row["status"], "created_at": usage_ts(row["created_at"]),
-            "updated_at": usage_ts(row["updated_at"]), "memory_total_bytes": 0, "memory_processed_bytes": 0,
-            "memory_remaining_bytes": 0, "disk_total_bytes": 0, "disk_processed_bytes": 0,
-            "disk_remaining_bytes": 0}
+    body = {
+        "id": row["id"],
+        "server_uuid": row["instance_uuid"],
+        "source_compute": row["source_compute"],
+        "dest_compute": row["dest_compute"],
+        "source_node": row["source_node"],
+        "dest_node": row["dest_node"],
+        "dest_host": row["dest_host"],
+        "status": row["status"],
+        "created_at": usage_ts(row["created_at"]),
+        "updated_at": usage_ts(row["updated_at"]),
+        "memory_total_bytes": 0,
+        "memory_processed_bytes": 0,
+        "memory_remaining_bytes": 0,
+        "disk_total_bytes": 0,
+        "disk_processed_bytes": 0,
+        "disk_remaining_bytes": 0,
+    }
     if req.ctx.mv("2.59"):
         body["uuid"] = row["uuid"]
     if req.ctx.mv("2.80"):

@@ -56,8 +56,15 @@ def _quota_schema(req: ApiRequest, extra: dict[str, Any] | None = None) -> dict[
 
 def update_quotas(req: ApiRequest) -> dict[str, Any]:
     admin_only(req, "os_compute_api:os-quota-sets:update")
-    check({"type": "object", "properties": {"quota_set": _quota_schema(req, {"force": {"type": ["boolean", "string"]}})},
-           "required": ["quota_set"], "additionalProperties": False}, req.body)
+    check(
+        {
+            "type": "object",
+            "properties": {"quota_set": _quota_schema(req, {"force": {"type": ["boolean", "string"]}})},
+            "required": ["quota_set"],
+            "additionalProperties": False,
+        },
+        req.body,
+    )
     body = dict(req.body["quota_set"])
     force = bool(bool_param(str(body.pop("force", "false"))))
     values = {k: int(v) for k, v in body.items()}
@@ -82,8 +89,15 @@ def show_class(req: ApiRequest) -> dict[str, Any]:
 
 def update_class(req: ApiRequest) -> dict[str, Any]:
     admin_only(req, "os_compute_api:os-quota-class-sets:update")
-    check({"type": "object", "properties": {"quota_class_set": _quota_schema(req)}, "required": ["quota_class_set"],
-           "additionalProperties": False}, req.body)
+    check(
+        {
+            "type": "object",
+            "properties": {"quota_class_set": _quota_schema(req)},
+            "required": ["quota_class_set"],
+            "additionalProperties": False,
+        },
+        req.body,
+    )
     svc = compute(req)
     svc.set_class_quotas(req.path["class_name"], {k: int(v) for k, v in req.body["quota_class_set"].items()})
     limits = svc.class_limits(req.path["class_name"])
@@ -92,15 +106,23 @@ def update_class(req: ApiRequest) -> dict[str, Any]:
 
 def limits(req: ApiRequest) -> dict[str, Any]:
     svc = compute(req)
-    project = req.query.get("tenant_id") if req.ctx.is_admin and req.query.get("tenant_id") else req.ctx.project_id
+    project = (
+        req.query.get("tenant_id") if req.ctx.is_admin and req.query.get("tenant_id") else req.ctx.project_id
+    )
     project = project or ""
     lim = svc.project_limits(project)
     used = svc.quota_usage(project, req.ctx.user_id)
     absolute: dict[str, Any] = {
-        "maxServerMeta": lim["metadata_items"], "maxTotalKeypairs": lim["key_pairs"],
-        "maxServerGroups": lim["server_groups"], "maxServerGroupMembers": lim["server_group_members"],
-        "maxTotalCores": lim["cores"], "maxTotalInstances": lim["instances"], "maxTotalRAMSize": lim["ram"],
-        "totalCoresUsed": used["cores"], "totalInstancesUsed": used["instances"], "totalRAMUsed": used["ram"],
+        "maxServerMeta": lim["metadata_items"],
+        "maxTotalKeypairs": lim["key_pairs"],
+        "maxServerGroups": lim["server_groups"],
+        "maxServerGroupMembers": lim["server_group_members"],
+        "maxTotalCores": lim["cores"],
+        "maxTotalInstances": lim["instances"],
+        "maxTotalRAMSize": lim["ram"],
+        "totalCoresUsed": used["cores"],
+        "totalInstancesUsed": used["instances"],
+        "totalRAMUsed": used["ram"],
         "totalServerGroupsUsed": used["server_groups"],
     }
     if not req.ctx.mv("2.57"):
@@ -109,10 +131,15 @@ def limits(req: ApiRequest) -> dict[str, Any]:
     if not req.ctx.mv("2.39"):
         absolute["maxImageMeta"] = lim["metadata_items"]
     if not req.ctx.mv("2.36"):
-        absolute.update({"maxSecurityGroups": lim["security_groups"],
-                         "maxSecurityGroupRules": lim["security_group_rules"],
-                         "maxTotalFloatingIps": lim["floating_ips"], "totalFloatingIpsUsed": 0,
-                         "totalSecurityGroupsUsed": 0})
+        absolute.update(
+            {
+                "maxSecurityGroups": lim["security_groups"],
+                "maxSecurityGroupRules": lim["security_group_rules"],
+                "maxTotalFloatingIps": lim["floating_ips"],
+                "totalFloatingIpsUsed": 0,
+                "totalSecurityGroupsUsed": 0,
+            }
+        )
     return {"limits": {"rate": [], "absolute": absolute}}
 
 
@@ -129,9 +156,13 @@ def _period(req: ApiRequest) -> tuple[datetime, datetime]:
     return start, min(end, now) if end > now else end
 
 
-def _usages(req: ApiRequest, project: str | None, start: datetime, end: datetime) -> dict[str, dict[str, Any]]:
+def _usages(
+    req: ApiRequest, project: str | None, start: datetime, end: datetime
+) -> dict[str, dict[str, Any]]:
     i = m.instances
-    query = select(i).where(i.c.created_at <= end, or_(i.c.terminated_at.is_(None), i.c.terminated_at >= start))
+    query = select(i).where(
+        i.c.created_at <= end, or_(i.c.terminated_at.is_(None), i.c.terminated_at >= start)
+    )
     if project:
         query = query.where(i.c.project_id == project)
     query = query.order_by(i.c.created_at, i.c.id)
@@ -143,22 +174,40 @@ def _usages(req: ApiRequest, project: str | None, start: datetime, end: datetime
         stop = min(inst["terminated_at"] or end, end)
         hours = max((stop - begin).total_seconds() / 3600.0, 0.0)
         flavor = inst["flavor"]
-        usage = result.setdefault(inst["project_id"], {
-            "tenant_id": inst["project_id"], "total_local_gb_usage": 0.0, "total_vcpus_usage": 0.0,
-            "total_memory_mb_usage": 0.0, "total_hours": 0.0, "start": usage_ts(start), "stop": usage_ts(end),
-            "server_usages": []})
+        usage = result.setdefault(
+            inst["project_id"],
+            {
+                "tenant_id": inst["project_id"],
+                "total_local_gb_usage": 0.0,
+                "total_vcpus_usage": 0.0,
+                "total_memory_mb_usage": 0.0,
+                "total_hours": 0.0,
+                "start": usage_ts(start),
+                "stop": usage_ts(end),
+                "server_usages": [],
+            },
+        )
         usage["total_hours"] += hours
         usage["total_vcpus_usage"] += hours * flavor["vcpus"]
         usage["total_memory_mb_usage"] += hours * flavor["memory_mb"]
         usage["total_local_gb_usage"] += hours * (flavor["root_gb"] + flavor.get("ephemeral_gb", 0))
         state = "terminated" if inst["deleted"] else inst["vm_state"]
-        usage["server_usages"].append({
-            "instance_id": inst["id"], "name": inst["display_name"], "hours": hours,
-            "memory_mb": flavor["memory_mb"], "local_gb": flavor["root_gb"] + flavor.get("ephemeral_gb", 0),
-            "vcpus": flavor["vcpus"], "tenant_id": inst["project_id"], "flavor": flavor["name"],
-            "started_at": usage_ts(inst["launched_at"] or inst["created_at"]),
-            "ended_at": usage_ts(inst["terminated_at"]), "state": state,
-            "uptime": int((stop - begin).total_seconds())})
+        usage["server_usages"].append(
+            {
+                "instance_id": inst["id"],
+                "name": inst["display_name"],
+                "hours": hours,
+                "memory_mb": flavor["memory_mb"],
+                "local_gb": flavor["root_gb"] + flavor.get("ephemeral_gb", 0),
+                "vcpus": flavor["vcpus"],
+                "tenant_id": inst["project_id"],
+                "flavor": flavor["name"],
+                "started_at": usage_ts(inst["launched_at"] or inst["created_at"]),
+                "ended_at": usage_ts(inst["terminated_at"]),
+                "state": state,
+                "uptime": int((stop - begin).total_seconds()),
+            }
+        )
     return result
 
 

@@ -38,16 +38,26 @@ def _nullable_object(value: Any, name: str) -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise BadRequest(f"Invalid input for field/attribute {name}. Value: {value}. {value!r} is not of type "
-                         "'object', 'null'")
+        raise BadRequest(
+            f"Invalid input for field/attribute {name}. Value: {value}. {value!r} is not of type "
+            "'object', 'null'"
+        )
     return value
 
 
 @action("reboot")
 async def reboot(req: ApiRequest, sid: str, value: Any) -> ApiResponse:
-    check({"type": "object", "properties": {"type": {"type": "string", "enum": ["HARD", "Hard", "hard", "SOFT",
-                                                                                "Soft", "soft"]}},
-           "required": ["type"], "additionalProperties": False}, value)
+    check(
+        {
+            "type": "object",
+            "properties": {
+                "type": {"type": "string", "enum": ["HARD", "Hard", "hard", "SOFT", "Soft", "soft"]}
+            },
+            "required": ["type"],
+            "additionalProperties": False,
+        },
+        value,
+    )
     await compute(req).reboot(req.ctx, sid, value["type"].upper())
     return ACCEPTED
 
@@ -118,17 +128,33 @@ async def unrescue(req: ApiRequest, sid: str, value: Any) -> ApiResponse:
 
 @action("changePassword")
 async def change_password(req: ApiRequest, sid: str, value: Any) -> ApiResponse:
-    check({"type": "object", "properties": {"adminPass": {"type": "string"}}, "required": ["adminPass"],
-           "additionalProperties": False}, value)
+    check(
+        {
+            "type": "object",
+            "properties": {"adminPass": {"type": "string"}},
+            "required": ["adminPass"],
+            "additionalProperties": False,
+        },
+        value,
+    )
     await compute(req).change_password(req.ctx, sid, value["adminPass"])
     return ACCEPTED
 
 
 @action("resize")
 async def resize(req: ApiRequest, sid: str, value: Any) -> ApiResponse:
-    check({"type": "object", "properties": {"flavorRef": {"type": ["string", "integer"], "minLength": 1},
-                                            "OS-DCF:diskConfig": {"type": "string"}},
-           "required": ["flavorRef"], "additionalProperties": False}, value)
+    check(
+        {
+            "type": "object",
+            "properties": {
+                "flavorRef": {"type": ["string", "integer"], "minLength": 1},
+                "OS-DCF:diskConfig": {"type": "string"},
+            },
+            "required": ["flavorRef"],
+            "additionalProperties": False,
+        },
+        value,
+    )
     await compute(req).resize(req.ctx, sid, str(value["flavorRef"]))
     return ACCEPTED
 
@@ -147,10 +173,16 @@ async def revert_resize(req: ApiRequest, sid: str, value: Any) -> ApiResponse:
 
 @action("rebuild")
 async def rebuild(req: ApiRequest, sid: str, value: Any) -> ApiResponse:
-    props: dict[str, Any] = {"imageRef": {"type": "string"}, "name": {"type": "string", "minLength": 1},
-                             "adminPass": {"type": "string"}, "metadata": {"type": "object"},
-                             "accessIPv4": {"type": "string"}, "accessIPv6": {"type": "string"},
-                             "OS-DCF:diskConfig": {"type": "string"}, "preserve_ephemeral": {"type": "boolean"}}
+    props: dict[str, Any] = {
+        "imageRef": {"type": "string"},
+        "name": {"type": "string", "minLength": 1},
+        "adminPass": {"type": "string"},
+        "metadata": {"type": "object"},
+        "accessIPv4": {"type": "string"},
+        "accessIPv6": {"type": "string"},
+        "OS-DCF:diskConfig": {"type": "string"},
+        "preserve_ephemeral": {"type": "boolean"},
+    }
     if not req.ctx.mv("2.57"):
         props["personality"] = {"type": "array"}
     if req.ctx.mv("2.19"):
@@ -163,7 +195,10 @@ async def rebuild(req: ApiRequest, sid: str, value: Any) -> ApiResponse:
         props["trusted_image_certificates"] = {"type": ["array", "null"]}
     if req.ctx.mv("2.90"):
         props["hostname"] = {"type": "string"}
-    check({"type": "object", "properties": props, "required": ["imageRef"], "additionalProperties": False}, value)
+    check(
+        {"type": "object", "properties": props, "required": ["imageRef"], "additionalProperties": False},
+        value,
+    )
     svc = compute(req)
     inst, admin_pass = await svc.rebuild(req.ctx, sid, value)
     inst = svc.get_instance(req.ctx, sid)
@@ -178,9 +213,18 @@ async def rebuild(req: ApiRequest, sid: str, value: Any) -> ApiResponse:
 
 @action("createImage")
 async def create_image(req: ApiRequest, sid: str, value: Any) -> ApiResponse:
-    check({"type": "object", "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 255},
-                                            "metadata": {"type": "object"}},
-           "required": ["name"], "additionalProperties": False}, value)
+    check(
+        {
+            "type": "object",
+            "properties": {
+                "name": {"type": "string", "minLength": 1, "maxLength": 255},
+                "metadata": {"type": "object"},
+            },
+            "required": ["name"],
+            "additionalProperties": False,
+        },
+        value,
+    )
     image_id = await compute(req).create_image(req.ctx, sid, value["name"], value.get("metadata"))
     location = req.url_for(f"/image/v2/images/{image_id}")
     if req.ctx.mv("2.45"):
@@ -204,8 +248,9 @@ async def shelve_offload(req: ApiRequest, sid: str, value: Any) -> ApiResponse:
 async def unshelve(req: ApiRequest, sid: str, value: Any) -> ApiResponse:
     body = _nullable_object(value, "unshelve")
     if body and not req.ctx.mv("2.77"):
-        raise BadRequest(f"Invalid input for field/attribute unshelve. Value: {value}. {value!r} is not of type "
-                         "'null'")
+        raise BadRequest(
+            f"Invalid input for field/attribute unshelve. Value: {value}. {value!r} is not of type 'null'"
+        )
     if "host" in body:
         admin_only(req, "os_compute_api:os-shelve:unshelve_to_host")
     az = body["availability_zone"] if "availability_zone" in body else ...
@@ -225,11 +270,20 @@ async def migrate(req: ApiRequest, sid: str, value: Any) -> ApiResponse:
 @action("os-migrateLive")
 async def live_migrate(req: ApiRequest, sid: str, value: Any) -> ApiResponse:
     admin_only(req, "os_compute_api:os-migrate-server:migrate_live")
-    check({"type": "object", "properties": {"host": {"type": ["string", "null"]},
-                                            "block_migration": {"type": ["boolean", "string"]},
-                                            "disk_over_commit": {"type": ["boolean", "string"]},
-                                            "force": {"type": ["boolean", "string"]}},
-           "required": ["host"] if not req.ctx.mv("2.25") else [], "additionalProperties": False}, value)
+    check(
+        {
+            "type": "object",
+            "properties": {
+                "host": {"type": ["string", "null"]},
+                "block_migration": {"type": ["boolean", "string"]},
+                "disk_over_commit": {"type": ["boolean", "string"]},
+                "force": {"type": ["boolean", "string"]},
+            },
+            "required": ["host"] if not req.ctx.mv("2.25") else [],
+            "additionalProperties": False,
+        },
+        value,
+    )
     await compute(req).live_migrate(req.ctx, sid, value.get("host"))
     return ACCEPTED
 
@@ -247,8 +301,15 @@ async def evacuate(req: ApiRequest, sid: str, value: Any) -> ApiResponse:
 @action("os-resetState")
 async def reset_state(req: ApiRequest, sid: str, value: Any) -> ApiResponse:
     admin_only(req, "os_compute_api:os-admin-actions:reset_state")
-    check({"type": "object", "properties": {"state": {"type": "string", "enum": ["active", "error"]}},
-           "required": ["state"], "additionalProperties": False}, value)
+    check(
+        {
+            "type": "object",
+            "properties": {"state": {"type": "string", "enum": ["active", "error"]}},
+            "required": ["state"],
+            "additionalProperties": False,
+        },
+        value,
+    )
     compute(req).reset_state(req.ctx, sid, value["state"])
     return ACCEPTED
 
@@ -283,8 +344,11 @@ async def crash_dump(req: ApiRequest, sid: str, value: Any) -> ApiResponse:
         raise BadRequest("There is no such action: trigger_crash_dump")
     svc = compute(req)
     inst = svc.get_instance(req.ctx, sid)
-    svc.check_state(inst, "trigger_crash_dump", ("active", "paused", "stopped", "suspended", "rescued", "resized",
-                                                 "error"))
+    svc.check_state(
+        inst,
+        "trigger_crash_dump",
+        ("active", "paused", "stopped", "suspended", "rescued", "resized", "error"),
+    )
     return ACCEPTED
 
 
@@ -333,10 +397,20 @@ async def remove_security_group(req: ApiRequest, sid: str, value: Any) -> ApiRes
 
 @action("createBackup")
 async def create_backup(req: ApiRequest, sid: str, value: Any) -> ApiResponse:
-    check({"type": "object", "properties": {"name": {"type": "string"}, "backup_type": {"type": "string"},
-                                            "rotation": {"type": ["integer", "string"]},
-                                            "metadata": {"type": "object"}},
-           "required": ["name", "backup_type", "rotation"], "additionalProperties": False}, value)
+    check(
+        {
+            "type": "object",
+            "properties": {
+                "name": {"type": "string"},
+                "backup_type": {"type": "string"},
+                "rotation": {"type": ["integer", "string"]},
+                "metadata": {"type": "object"},
+            },
+            "required": ["name", "backup_type", "rotation"],
+            "additionalProperties": False,
+        },
+        value,
+    )
     image_id = await compute(req).create_image(req.ctx, sid, value["name"], value.get("metadata"))
     if req.ctx.mv("2.45"):
         return ApiResponse({"image_id": image_id}, 202)

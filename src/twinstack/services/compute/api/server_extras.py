@@ -13,13 +13,32 @@ from twinstack.services.compute.api import check, compute, route, since
 from twinstack.services.compute.api.views import ts
 
 _META_KEY = "^[a-zA-Z0-9-_:. ]{1,255}$"
-METADATA = {"type": "object", "properties": {"metadata": {
-    "type": "object", "patternProperties": {_META_KEY: {"type": "string", "maxLength": 255}},
-    "additionalProperties": False}}, "required": ["metadata"], "additionalProperties": False}
-META_ITEM = {"type": "object", "properties": {"meta": {
-    "type": "object", "patternProperties": {_META_KEY: {"type": "string", "maxLength": 255}},
-    "additionalProperties": False, "minProperties": 1, "maxProperties": 1}},
-    "required": ["meta"], "additionalProperties": False}
+METADATA = {
+    "type": "object",
+    "properties": {
+        "metadata": {
+            "type": "object",
+            "patternProperties": {_META_KEY: {"type": "string", "maxLength": 255}},
+            "additionalProperties": False,
+        }
+    },
+    "required": ["metadata"],
+    "additionalProperties": False,
+}
+META_ITEM = {
+    "type": "object",
+    "properties": {
+        "meta": {
+            "type": "object",
+            "patternProperties": {_META_KEY: {"type": "string", "maxLength": 255}},
+            "additionalProperties": False,
+            "minProperties": 1,
+            "maxProperties": 1,
+        }
+    },
+    "required": ["meta"],
+    "additionalProperties": False,
+}
 TAG = {"type": "string", "minLength": 1, "maxLength": 60, "pattern": "^[^,/]*$"}
 
 
@@ -35,8 +54,9 @@ def _writable(req: ApiRequest, action: str) -> dict[str, Any]:
     if inst["task_state"] is not None and action == "metadata" and inst["vm_state"] == "building":
         pass
     if inst["vm_state"] in ("deleted",) or inst["task_state"] in ("deleting",):
-        raise Conflict(f"Cannot 'update metadata' instance {inst['id']} while it is in task_state "
-                       f"{inst['task_state']}")
+        raise Conflict(
+            f"Cannot 'update metadata' instance {inst['id']} while it is in task_state {inst['task_state']}"
+        )
     return inst
 
 
@@ -44,8 +64,10 @@ def _save_metadata(req: ApiRequest, inst: dict[str, Any], metadata: dict[str, st
     svc = compute(req)
     limit = svc.quota_limit(inst["project_id"], "metadata_items")
     if limit >= 0 and len(metadata) > limit:
-        raise Forbidden(f"Quota exceeded for metadata_items: Requested {len(metadata)}, but already used 0 of "
-                        f"{limit} metadata_items")
+        raise Forbidden(
+            f"Quota exceeded for metadata_items: Requested {len(metadata)}, but already used 0 of "
+            f"{limit} metadata_items"
+        )
     svc.store.save(inst["id"], metadata=metadata)
 
 
@@ -111,8 +133,15 @@ def _save_tags(req: ApiRequest, inst: dict[str, Any], tags: list[str]) -> None:
 
 def replace_tags(req: ApiRequest) -> dict[str, Any]:
     since(req, "2.26")
-    check({"type": "object", "properties": {"tags": {"type": "array", "items": TAG}}, "required": ["tags"],
-           "additionalProperties": False}, req.body)
+    check(
+        {
+            "type": "object",
+            "properties": {"tags": {"type": "array", "items": TAG}},
+            "required": ["tags"],
+            "additionalProperties": False,
+        },
+        req.body,
+    )
     inst = _writable(req, "tags")
     tags = list(dict.fromkeys(req.body["tags"]))
     _save_tags(req, inst, tags)
@@ -163,8 +192,11 @@ def delete_tag(req: ApiRequest) -> ApiResponse:
 def list_ips(req: ApiRequest) -> dict[str, Any]:
     inst = _inst(req)
     addresses = compute(req).addresses(inst["id"])
-    return {"addresses": {n: [{"version": a["version"], "addr": a["addr"]} for a in items]
-                          for n, items in addresses.items()}}
+    return {
+        "addresses": {
+            n: [{"version": a["version"], "addr": a["addr"]} for a in items] for n, items in addresses.items()
+        }
+    }
 
 
 def show_ips(req: ApiRequest) -> dict[str, Any]:
@@ -178,9 +210,15 @@ def show_ips(req: ApiRequest) -> dict[str, Any]:
 
 # instance actions -------------------------------------------------------------------------------------
 def _action_view(req: ApiRequest, row: dict[str, Any]) -> dict[str, Any]:
-    body = {"action": row["action"], "instance_uuid": row["instance_uuid"], "message": row["message"],
-            "project_id": row["project_id"], "request_id": row["request_id"], "start_time": ts(row["start_time"]),
-            "user_id": row["user_id"]}
+    body = {
+        "action": row["action"],
+        "instance_uuid": row["instance_uuid"],
+        "message": row["message"],
+        "project_id": row["project_id"],
+        "request_id": row["request_id"],
+        "start_time": ts(row["start_time"]),
+        "user_id": row["user_id"],
+    }
     if req.ctx.mv("2.58"):
         body["updated_at"] = ts(row["updated_at"])
     return body
@@ -199,15 +237,19 @@ def list_actions(req: ApiRequest) -> dict[str, Any]:
     sid = _action_instance(req)
     a = m.instance_actions
     with req.cloud.db.begin() as conn:
-        rows = [dict(r) for r in conn.execute(select(a).where(a.c.instance_uuid == sid)
-                                              .order_by(a.c.start_time.desc(), a.c.id.desc())).mappings()]
+        rows = [
+            dict(r)
+            for r in conn.execute(
+                select(a).where(a.c.instance_uuid == sid).order_by(a.c.start_time.desc(), a.c.id.desc())
+            ).mappings()
+        ]
     limit = req.query.get("limit")
     marker = req.query.get("marker")
     if marker and req.ctx.mv("2.58"):
         ids = [r["request_id"] for r in rows]
         if marker not in ids:
             raise BadRequest(f"Marker {marker} could not be found.")
-        rows = rows[ids.index(marker) + 1:]
+        rows = rows[ids.index(marker) + 1 :]
     if limit and req.ctx.mv("2.58"):
         rows = rows[: int(limit)]
     body: dict[str, Any] = {"instanceActions": [_action_view(req, r) for r in rows]}
@@ -219,25 +261,35 @@ def show_action(req: ApiRequest) -> dict[str, Any]:
     a = m.instance_actions
     e = m.instance_action_events
     with req.cloud.db.begin() as conn:
-        row = conn.execute(select(a).where(a.c.instance_uuid == sid, a.c.request_id == req.path["request_id"])
-                           ).mappings().first()
+        row = (
+            conn.execute(select(a).where(a.c.instance_uuid == sid, a.c.request_id == req.path["request_id"]))
+            .mappings()
+            .first()
+        )
         if row is None:
             raise NotFound(f"Action for request_id {req.path['request_id']} on instance {sid} not found")
-        events = [dict(r) for r in conn.execute(select(e).where(e.c.action_id == row["id"]).order_by(e.c.id))
-                  .mappings()]
+        events = [
+            dict(r)
+            for r in conn.execute(select(e).where(e.c.action_id == row["id"]).order_by(e.c.id)).mappings()
+        ]
     body = _action_view(req, dict(row))
     show_traceback = req.ctx.is_admin
     views = []
     for ev in events:
-        item: dict[str, Any] = {"event": ev["event"], "start_time": ts(ev["start_time"]),
-                                "finish_time": ts(ev["finish_time"]), "result": ev["result"]}
+        item: dict[str, Any] = {
+            "event": ev["event"],
+            "start_time": ts(ev["start_time"]),
+            "finish_time": ts(ev["finish_time"]),
+            "result": ev["result"],
+        }
         if show_traceback:
             item["traceback"] = ev["traceback"]
         if req.ctx.mv("2.62"):
             if req.ctx.is_admin:
                 item["host"] = ev["host"] or ""
-            item["hostId"] = __import__("twinstack.services.compute.api.views",
-                                        fromlist=["host_id"]).host_id(row["project_id"] or "", ev["host"])
+            item["hostId"] = __import__("twinstack.services.compute.api.views", fromlist=["host_id"]).host_id(
+                row["project_id"] or "", ev["host"]
+            )
         if req.ctx.mv("2.84"):
             item["details"] = ev["details"]
         views.append(item)
@@ -255,10 +307,15 @@ def _network(req: ApiRequest) -> Any:
 
 
 def _interface_view(req: ApiRequest, port: dict[str, Any]) -> dict[str, Any]:
-    body = {"port_id": port["id"], "net_id": port["network_id"], "mac_addr": port["mac_address"],
-            "port_state": port.get("status", "ACTIVE"),
-            "fixed_ips": [{"subnet_id": f["subnet_id"], "ip_address": f["ip_address"]}
-                          for f in port.get("fixed_ips", [])]}
+    body = {
+        "port_id": port["id"],
+        "net_id": port["network_id"],
+        "mac_addr": port["mac_address"],
+        "port_state": port.get("status", "ACTIVE"),
+        "fixed_ips": [
+            {"subnet_id": f["subnet_id"], "ip_address": f["ip_address"]} for f in port.get("fixed_ips", [])
+        ],
+    }
     if req.ctx.mv("2.70"):
         body["tag"] = None
     return body
@@ -282,9 +339,25 @@ def show_interface(req: ApiRequest) -> dict[str, Any]:
 
 
 def attach_interface(req: ApiRequest) -> dict[str, Any]:
-    check({"type": "object", "properties": {"interfaceAttachment": {"type": "object", "properties": {
-        "net_id": {"type": "string"}, "port_id": {"type": "string"}, "fixed_ips": {"type": "array"},
-        "tag": {"type": "string"}}, "additionalProperties": False}}, "additionalProperties": False}, req.body or {})
+    check(
+        {
+            "type": "object",
+            "properties": {
+                "interfaceAttachment": {
+                    "type": "object",
+                    "properties": {
+                        "net_id": {"type": "string"},
+                        "port_id": {"type": "string"},
+                        "fixed_ips": {"type": "array"},
+                        "tag": {"type": "string"},
+                    },
+                    "additionalProperties": False,
+                }
+            },
+            "additionalProperties": False,
+        },
+        req.body or {},
+    )
     svc = compute(req)
     inst = _inst(req)
     svc.check_lock(req.ctx, inst)
@@ -296,13 +369,23 @@ def attach_interface(req: ApiRequest) -> dict[str, Any]:
             port = network.get_port(req.ctx, spec["port_id"])
             if port.get("device_id"):
                 raise Conflict(f"Port {spec['port_id']} is still in use.")
-            port = network.update_port(req.ctx, port["id"], {"device_id": inst["id"],
-                                                             "device_owner": f"compute:{inst['availability_zone']}",
-                                                             "binding:host_id": inst["host"]})
+            port = network.update_port(
+                req.ctx,
+                port["id"],
+                {
+                    "device_id": inst["id"],
+                    "device_owner": f"compute:{inst['availability_zone']}",
+                    "binding:host_id": inst["host"],
+                },
+            )
         else:
-            body: dict[str, Any] = {"network_id": spec.get("net_id"), "device_id": inst["id"],
-                                    "device_owner": f"compute:{inst['availability_zone']}",
-                                    "binding:host_id": inst["host"], "project_id": inst["project_id"]}
+            body: dict[str, Any] = {
+                "network_id": spec.get("net_id"),
+                "device_id": inst["id"],
+                "device_owner": f"compute:{inst['availability_zone']}",
+                "binding:host_id": inst["host"],
+                "project_id": inst["project_id"],
+            }
             if spec.get("fixed_ips"):
                 body["fixed_ips"] = [{"ip_address": f["ip_address"]} for f in spec["fixed_ips"]]
             if not spec.get("net_id"):
@@ -339,20 +422,38 @@ async def diagnostics(req: ApiRequest) -> dict[str, Any]:
     admin_only(req, "os_compute_api:os-server-diagnostics")
     data = await compute(req).diagnostics(req.ctx, req.path["server_id"])
     if req.ctx.mv("2.48"):
-        return {"state": "running", "driver": "fake", "hypervisor": "fake", "hypervisor_os": "fake-os",
-                "uptime": 46664, "config_drive": False, "num_cpus": 1, "num_nics": 0, "num_disks": 1,
-                "memory_details": {"maximum": data.get("memory", 0) // 1024, "used": 0},
-                "cpu_details": [{"id": 0, "time": 17300000000, "utilisation": 15}],
-                "nic_details": [], "disk_details": [{"read_bytes": 262144, "read_requests": 112,
-                                                     "write_bytes": 5778432, "write_requests": 488,
-                                                     "errors_count": 1}]}
+        return {
+            "state": "running",
+            "driver": "fake",
+            "hypervisor": "fake",
+            "hypervisor_os": "fake-os",
+            "uptime": 46664,
+            "config_drive": False,
+            "num_cpus": 1,
+            "num_nics": 0,
+            "num_disks": 1,
+            "memory_details": {"maximum": data.get("memory", 0) // 1024, "used": 0},
+            "cpu_details": [{"id": 0, "time": 17300000000, "utilisation": 15}],
+            "nic_details": [],
+            "disk_details": [
+                {
+                    "read_bytes": 262144,
+                    "read_requests": 112,
+                    "write_bytes": 5778432,
+                    "write_requests": 488,
+                    "errors_count": 1,
+                }
+            ],
+        }
     return data
 
 
 def volume_attachments(req: ApiRequest) -> None:
     _inst(req)
-    raise NotImplementedYet("Volume attachments (os-volume_attachments) are not implemented by twinstack yet: "
-                            "they wait for the block storage service.")
+    raise NotImplementedYet(
+        "Volume attachments (os-volume_attachments) are not implemented by twinstack yet: "
+        "they wait for the block storage service."
+    )
 
 
 def server_password(req: ApiRequest) -> dict[str, Any]:

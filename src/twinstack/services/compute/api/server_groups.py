@@ -45,19 +45,52 @@ def show_group(req: ApiRequest) -> dict[str, Any]:
 def create_group(req: ApiRequest) -> dict[str, Any]:
     name = {"type": "string", "minLength": 1, "maxLength": 255}
     if req.ctx.mv("2.64"):
-        inner = {"type": "object", "properties": {
-            "name": name, "policy": {"type": "string", "enum": POLICIES + SOFT},
-            "rules": {"type": "object", "properties": {"max_server_per_host": {
-                "type": ["integer", "string"], "pattern": "^[0-9]*$", "minimum": 1}}, "additionalProperties": False}},
-            "required": ["name", "policy"], "additionalProperties": False}
+        inner = {
+            "type": "object",
+            "properties": {
+                "name": name,
+                "policy": {"type": "string", "enum": POLICIES + SOFT},
+                "rules": {
+                    "type": "object",
+                    "properties": {
+                        "max_server_per_host": {
+                            "type": ["integer", "string"],
+                            "pattern": "^[0-9]*$",
+                            "minimum": 1,
+                        }
+                    },
+                    "additionalProperties": False,
+                },
+            },
+            "required": ["name", "policy"],
+            "additionalProperties": False,
+        }
     else:
         allowed = POLICIES + (SOFT if req.ctx.mv("2.15") else [])
-        inner = {"type": "object", "properties": {
-            "name": name, "policies": {"type": "array", "items": {"type": "string", "enum": allowed},
-                                       "minItems": 1, "maxItems": 1, "uniqueItems": True}},
-            "required": ["name", "policies"], "additionalProperties": False}
-    check({"type": "object", "properties": {"server_group": inner}, "required": ["server_group"],
-           "additionalProperties": False}, req.body)
+        inner = {
+            "type": "object",
+            "properties": {
+                "name": name,
+                "policies": {
+                    "type": "array",
+                    "items": {"type": "string", "enum": allowed},
+                    "minItems": 1,
+                    "maxItems": 1,
+                    "uniqueItems": True,
+                },
+            },
+            "required": ["name", "policies"],
+            "additionalProperties": False,
+        }
+    check(
+        {
+            "type": "object",
+            "properties": {"server_group": inner},
+            "required": ["server_group"],
+            "additionalProperties": False,
+        },
+        req.body,
+    )
     body = req.body["server_group"]
     policy = body.get("policy") or body["policies"][0]
     rules = dict(body.get("rules") or {})

@@ -17,21 +17,34 @@ _NAME = {"type": "string", "minLength": 1, "maxLength": 255, "pattern": r"^(?!\s
 _UUID_OR_EMPTY = {"type": "string"}
 _NETWORK_ITEM = {
     "type": "object",
-    "properties": {"fixed_ip": {"type": "string"}, "port": {"type": ["string", "null"]},
-                   "uuid": {"type": "string"}, "tag": {"type": "string", "maxLength": 60}},
+    "properties": {
+        "fixed_ip": {"type": "string"},
+        "port": {"type": ["string", "null"]},
+        "uuid": {"type": "string"},
+        "tag": {"type": "string", "maxLength": 60},
+    },
     "additionalProperties": False,
 }
 _BDM = {
     "type": "object",
     "properties": {
         "source_type": {"type": "string", "enum": ["volume", "image", "snapshot", "blank"]},
-        "uuid": {"type": "string"}, "image_id": {"type": "string"},
+        "uuid": {"type": "string"},
+        "image_id": {"type": "string"},
         "destination_type": {"type": "string", "enum": ["local", "volume"]},
-        "guest_format": {"type": "string"}, "device_type": {"type": "string"}, "disk_bus": {"type": "string"},
-        "boot_index": {"type": ["integer", "string", "null"]}, "tag": {"type": "string"},
-        "delete_on_termination": {"type": ["boolean", "string"]}, "volume_size": {"type": ["integer", "string"]},
-        "device_name": {"type": "string"}, "no_device": {}, "volume_type": {"type": ["string", "null"]},
-        "connection_info": {"type": "string"}, "snapshot_id": {"type": "string"}, "volume_id": {"type": "string"},
+        "guest_format": {"type": "string"},
+        "device_type": {"type": "string"},
+        "disk_bus": {"type": "string"},
+        "boot_index": {"type": ["integer", "string", "null"]},
+        "tag": {"type": "string"},
+        "delete_on_termination": {"type": ["boolean", "string"]},
+        "volume_size": {"type": ["integer", "string"]},
+        "device_name": {"type": "string"},
+        "no_device": {},
+        "volume_type": {"type": ["string", "null"]},
+        "connection_info": {"type": "string"},
+        "snapshot_id": {"type": "string"},
+        "volume_id": {"type": "string"},
     },
     "additionalProperties": False,
 }
@@ -44,8 +57,11 @@ def create_schema(req: ApiRequest) -> dict[str, Any]:
         "imageRef": _UUID_OR_EMPTY,
         "flavorRef": {"type": ["string", "integer"], "minLength": 1},
         "adminPass": {"type": "string"},
-        "metadata": {"type": "object", "patternProperties": {"^[a-zA-Z0-9-_:. ]{1,255}$": {
-            "type": "string", "maxLength": 255}}, "additionalProperties": False},
+        "metadata": {
+            "type": "object",
+            "patternProperties": {"^[a-zA-Z0-9-_:. ]{1,255}$": {"type": "string", "maxLength": 255}},
+            "additionalProperties": False,
+        },
         "networks": {"type": "array", "items": _NETWORK_ITEM},
         "OS-DCF:diskConfig": {"type": "string", "enum": ["AUTO", "MANUAL"]},
         "accessIPv4": {"type": "string", "format": "ipv4"},
@@ -58,8 +74,14 @@ def create_schema(req: ApiRequest) -> dict[str, Any]:
         "min_count": {"type": ["integer", "string"], "pattern": "^[0-9]+$", "minimum": 1},
         "max_count": {"type": ["integer", "string"], "pattern": "^[0-9]+$", "minimum": 1},
         "return_reservation_id": {"type": ["boolean", "string"]},
-        "security_groups": {"type": "array", "items": {"type": "object", "properties": {"name": {"type": "string"}},
-                                                       "additionalProperties": False}},
+        "security_groups": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"name": {"type": "string"}},
+                "additionalProperties": False,
+            },
+        },
         "user_data": {"type": "string", "maxLength": 65535},
     }
     required = ["name", "flavorRef"]
@@ -68,12 +90,16 @@ def create_schema(req: ApiRequest) -> dict[str, Any]:
     if ctx.mv("2.19"):
         props["description"] = {"type": ["string", "null"], "maxLength": 255}
     if ctx.mv("2.37"):
-        props["networks"] = {"oneOf": [{"type": "array", "items": _NETWORK_ITEM},
-                                       {"type": "string", "enum": ["none", "auto"]}]}
+        props["networks"] = {
+            "oneOf": [{"type": "array", "items": _NETWORK_ITEM}, {"type": "string", "enum": ["none", "auto"]}]
+        }
         required.append("networks")
     if ctx.mv("2.52"):
-        props["tags"] = {"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": 60,
-                                                    "pattern": "^[^,/]*$"}, "maxItems": 50}
+        props["tags"] = {
+            "type": "array",
+            "items": {"type": "string", "minLength": 1, "maxLength": 60, "pattern": "^[^,/]*$"},
+            "maxItems": 50,
+        }
     if ctx.mv("2.63"):
         props["trusted_image_certificates"] = {"type": ["array", "null"], "items": {"type": "string"}}
     if ctx.mv("2.74"):
@@ -84,7 +110,12 @@ def create_schema(req: ApiRequest) -> dict[str, Any]:
     return {
         "type": "object",
         "properties": {
-            "server": {"type": "object", "properties": props, "required": required, "additionalProperties": False},
+            "server": {
+                "type": "object",
+                "properties": props,
+                "required": required,
+                "additionalProperties": False,
+            },
             "os:scheduler_hints": {"type": "object"},
             "OS-SCH-HNT:scheduler_hints": {"type": "object"},
         },
@@ -120,14 +151,26 @@ async def create_server(req: ApiRequest) -> ApiResponse:
     if bool_param(str(server.get("return_reservation_id", "false"))):
         return ApiResponse({"reservation_id": reservation_id}, 202)
     first = instances[0]
-    body: dict[str, Any] = {"id": first["id"], "links": links(req, "servers", first["id"]),
-                            "OS-DCF:diskConfig": server.get("OS-DCF:diskConfig", "MANUAL"),
-                            "security_groups": [{"name": n} for n in first["security_groups"]]}
+    body: dict[str, Any] = {
+        "id": first["id"],
+        "links": links(req, "servers", first["id"]),
+        "OS-DCF:diskConfig": server.get("OS-DCF:diskConfig", "MANUAL"),
+        "security_groups": [{"name": n} for n in first["security_groups"]],
+    }
     body["adminPass"] = admin_pass
     return ApiResponse({"server": body}, 202, {"Location": api_url(req, f"/servers/{first['id']}")})
 
 
-_PUBLIC_FILTERS = {"name", "status", "image", "flavor", "ip", "changes-since", "reservation_id", "all_tenants"}
+_PUBLIC_FILTERS = {
+    "name",
+    "status",
+    "image",
+    "flavor",
+    "ip",
+    "changes-since",
+    "reservation_id",
+    "all_tenants",
+}
 
 
 def _filters(req: ApiRequest) -> tuple[dict[str, Any], bool]:
@@ -141,11 +184,34 @@ def _filters(req: ApiRequest) -> tuple[dict[str, Any], bool]:
     if ctx.mv("2.73"):
         allowed.add("locked")
     if ctx.mv("2.83"):
-        allowed |= {"availability_zone", "config_drive", "key_name", "created_at", "launched_at", "terminated_at",
-                    "power_state", "task_state", "vm_state", "progress", "user_id"}
+        allowed |= {
+            "availability_zone",
+            "config_drive",
+            "key_name",
+            "created_at",
+            "launched_at",
+            "terminated_at",
+            "power_state",
+            "task_state",
+            "vm_state",
+            "progress",
+            "user_id",
+        }
     if ctx.is_admin:
-        allowed |= {"host", "node", "project_id", "tenant_id", "user_id", "deleted", "ip6", "availability_zone",
-                    "key_name", "uuid", "hostname", "description"}
+        allowed |= {
+            "host",
+            "node",
+            "project_id",
+            "tenant_id",
+            "user_id",
+            "deleted",
+            "ip6",
+            "availability_zone",
+            "key_name",
+            "uuid",
+            "hostname",
+            "description",
+        }
     filters: dict[str, Any] = {}
     for key in q.keys():
         if key not in allowed:
@@ -168,16 +234,21 @@ def _filters(req: ApiRequest) -> tuple[dict[str, Any], bool]:
             try:
                 parse_isotime(value)
             except ValueError:
-                raise BadRequest(f"Invalid input for query parameters {key}. Value: {value}. '{value}' is not a "
-                                 "'date-time'") from None
+                raise BadRequest(
+                    f"Invalid input for query parameters {key}. Value: {value}. '{value}' is not a "
+                    "'date-time'"
+                ) from None
             filters[key] = value
         elif key != "all_tenants":
             filters[key] = value
     all_tenants = "all_tenants" in q and bool_param(q.get("all_tenants") or "true") is not False
     if filters.get("project_id") and ctx.is_admin:
         all_tenants = True
-    if "changes-since" in filters and "changes-before" in filters and filters["changes-since"] > filters[
-            "changes-before"]:
+    if (
+        "changes-since" in filters
+        and "changes-before" in filters
+        and filters["changes-since"] > filters["changes-before"]
+    ):
         raise BadRequest("The value of changes-since must be less than or equal to changes-before.")
     return filters, all_tenants
 
@@ -204,11 +275,19 @@ def _list(req: ApiRequest, detail: bool) -> dict[str, Any]:
         sort_dirs += [sort_dirs[-1]] * (len(sort_keys) - len(sort_dirs))
     sort_dirs = sort_dirs[: len(sort_keys)]
     if "status" in filters and not any(
-            __import__("twinstack.services.compute.states", fromlist=["x"]).states_from_status(st)
-            for st in filters["status"].split(",")):
+        __import__("twinstack.services.compute.states", fromlist=["x"]).states_from_status(st)
+        for st in filters["status"].split(",")
+    ):
         return {"servers": []}
-    rows = svc.list_instances(req.ctx, filters, limit=limit_used, marker=marker, sort_keys=sort_keys,
-                              sort_dirs=sort_dirs, all_tenants=all_tenants)
+    rows = svc.list_instances(
+        req.ctx,
+        filters,
+        limit=limit_used,
+        marker=marker,
+        sort_keys=sort_keys,
+        sort_dirs=sort_dirs,
+        all_tenants=all_tenants,
+    )
     if detail:
         items = [server_body(req, inst) for inst in rows]
     else:
@@ -237,12 +316,20 @@ def show_server(req: ApiRequest) -> dict[str, Any]:
 
 UPDATE = {
     "type": "object",
-    "properties": {"server": {"type": "object", "properties": {
-        "name": _NAME, "accessIPv4": {"type": "string", "format": "ipv4"},
-        "accessIPv6": {"type": "string", "format": "ipv6"}, "OS-DCF:diskConfig": {"type": "string"},
-        "description": {"type": ["string", "null"], "maxLength": 255},
-        "hostname": {"type": "string", "minLength": 2, "maxLength": 63},
-    }, "additionalProperties": False}},
+    "properties": {
+        "server": {
+            "type": "object",
+            "properties": {
+                "name": _NAME,
+                "accessIPv4": {"type": "string", "format": "ipv4"},
+                "accessIPv6": {"type": "string", "format": "ipv6"},
+                "OS-DCF:diskConfig": {"type": "string"},
+                "description": {"type": ["string", "null"], "maxLength": 255},
+                "hostname": {"type": "string", "minLength": 2, "maxLength": 63},
+            },
+            "additionalProperties": False,
+        }
+    },
     "required": ["server"],
     "additionalProperties": False,
 }
@@ -252,13 +339,22 @@ def update_server(req: ApiRequest) -> dict[str, Any]:
     check(UPDATE, req.body)
     body = req.body["server"]
     if "description" in body and not req.ctx.mv("2.19"):
-        raise BadRequest("Invalid input for field/attribute server. Additional properties are not allowed "
-                         "('description' was unexpected)")
+        raise BadRequest(
+            "Invalid input for field/attribute server. Additional properties are not allowed "
+            "('description' was unexpected)"
+        )
     if "hostname" in body and not req.ctx.mv("2.90"):
-        raise BadRequest("Invalid input for field/attribute server. Additional properties are not allowed "
-                         "('hostname' was unexpected)")
-    mapping = {"name": "display_name", "accessIPv4": "access_ip_v4", "accessIPv6": "access_ip_v6",
-               "description": "display_description", "hostname": "hostname"}
+        raise BadRequest(
+            "Invalid input for field/attribute server. Additional properties are not allowed "
+            "('hostname' was unexpected)"
+        )
+    mapping = {
+        "name": "display_name",
+        "accessIPv4": "access_ip_v4",
+        "accessIPv6": "access_ip_v6",
+        "description": "display_description",
+        "hostname": "hostname",
+    }
     values = {mapping[k]: v for k, v in body.items() if k in mapping}
     svc = compute(req)
     inst = svc.get_instance(req.ctx, req.path["server_id"])

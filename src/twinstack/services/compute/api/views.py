@@ -30,9 +30,14 @@ def host_id(project_id: str, host: str | None) -> str:
 
 def flavor_body(req: ApiRequest, flavor: dict[str, Any]) -> dict[str, Any]:
     if req.ctx.mv("2.47"):
-        body = {"vcpus": flavor["vcpus"], "ram": flavor["memory_mb"], "disk": flavor["root_gb"],
-                "ephemeral": flavor.get("ephemeral_gb", 0), "swap": flavor.get("swap", 0),
-                "original_name": flavor["name"]}
+        body = {
+            "vcpus": flavor["vcpus"],
+            "ram": flavor["memory_mb"],
+            "disk": flavor["root_gb"],
+            "ephemeral": flavor.get("ephemeral_gb", 0),
+            "swap": flavor.get("swap", 0),
+            "original_name": flavor["name"],
+        }
         body["extra_specs"] = dict(flavor.get("extra_specs") or {})
         return body
     fid = flavor["flavorid"]
@@ -43,17 +48,23 @@ def image_body(req: ApiRequest, inst: dict[str, Any]) -> Any:
     image_ref = inst["image_ref"]
     if not image_ref:
         return ""
-    body: dict[str, Any] = {"id": image_ref, "links": [{"rel": "bookmark", "href": bookmark(req, f"/images/{image_ref}")}]}
+    body: dict[str, Any] = {
+        "id": image_ref,
+        "links": [{"rel": "bookmark", "href": bookmark(req, f"/images/{image_ref}")}],
+    }
     if req.ctx.mv("2.98"):
-        body["properties"] = {k: v for k, v in (inst.get("image_meta") or {}).items()
-                              if v is None or len(str(v)) <= 255}
+        body["properties"] = {
+            k: v for k, v in (inst.get("image_meta") or {}).items() if v is None or len(str(v)) <= 255
+        }
     return body
 
 
 def addresses_body(addresses: dict[str, list[dict[str, Any]]], extended: bool = True) -> dict[str, Any]:
     if extended:
         return addresses
-    return {net: [{"version": a["version"], "addr": a["addr"]} for a in items] for net, items in addresses.items()}
+    return {
+        net: [{"version": a["version"], "addr": a["addr"]} for a in items] for net, items in addresses.items()
+    }
 
 
 def fault_body(req: ApiRequest, fault: dict[str, Any]) -> dict[str, Any]:
@@ -63,8 +74,15 @@ def fault_body(req: ApiRequest, fault: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
-def server_body(req: ApiRequest, inst: dict[str, Any], *, full: bool = True, show_groups: bool = False,
-                addresses: dict[str, Any] | None = None, host_status: str | None = None) -> dict[str, Any]:
+def server_body(
+    req: ApiRequest,
+    inst: dict[str, Any],
+    *,
+    full: bool = True,
+    show_groups: bool = False,
+    addresses: dict[str, Any] | None = None,
+    host_status: str | None = None,
+) -> dict[str, Any]:
     """``full``: the show/detail view; otherwise the basic view of update/rebuild before 2.75."""
     ctx = req.ctx
     svc = compute(req)
@@ -129,11 +147,18 @@ def _extended(req: ApiRequest, inst: dict[str, Any], body: dict[str, Any], host_
     body["OS-EXT-STS:task_state"] = inst["task_state"]
     body["OS-EXT-STS:vm_state"] = inst["vm_state"]
     body["OS-EXT-STS:power_state"] = inst["power_state"]
-    volumes = [b for b in inst["block_device_mapping"] or [] if b.get("destination_type") == "volume"
-               and b.get("volume_id")]
+    volumes = [
+        b
+        for b in inst["block_device_mapping"] or []
+        if b.get("destination_type") == "volume" and b.get("volume_id")
+    ]
     body["os-extended-volumes:volumes_attached"] = [
-        {"id": b["volume_id"], **({"delete_on_termination": bool(b.get("delete_on_termination"))}
-                                  if ctx.mv("2.3") else {})} for b in volumes]
+        {
+            "id": b["volume_id"],
+            **({"delete_on_termination": bool(b.get("delete_on_termination"))} if ctx.mv("2.3") else {}),
+        }
+        for b in volumes
+    ]
     if ctx.is_admin:
         body["OS-EXT-SRV-ATTR:host"] = inst["host"]
         body["OS-EXT-SRV-ATTR:hypervisor_hostname"] = inst["node"]
@@ -155,6 +180,13 @@ def _extended(req: ApiRequest, inst: dict[str, Any], body: dict[str, Any], host_
 def _host_status(req: ApiRequest, inst: dict[str, Any]) -> str:
     if not inst["host"]:
         return ""
+    cache: dict[str, str] = req.request.state.__dict__.setdefault("host_status", {})
+    if inst["host"] not in cache:
+        cache[inst["host"]] = _lookup_host_status(req, inst)
+    return cache[inst["host"]]
+
+
+def _lookup_host_status(req: ApiRequest, inst: dict[str, Any]) -> str:
     svc = compute(req)
     rows = svc.list_services(inst["host"], "nova-compute")
     if not rows:
@@ -175,12 +207,18 @@ def flavor_view(req: ApiRequest, row: dict[str, Any], detail: bool = True) -> di
         if req.ctx.mv("2.55"):
             body["description"] = row["description"]
         return body
-    body.update({
-        "ram": row["memory_mb"], "disk": row["root_gb"], "vcpus": row["vcpus"],
-        "swap": row["swap"] or "", "rxtx_factor": row["rxtx_factor"],
-        "OS-FLV-EXT-DATA:ephemeral": row["ephemeral_gb"], "OS-FLV-DISABLED:disabled": bool(row["disabled"]),
-        "os-flavor-access:is_public": bool(row["is_public"]),
-    })
+    body.update(
+        {
+            "ram": row["memory_mb"],
+            "disk": row["root_gb"],
+            "vcpus": row["vcpus"],
+            "swap": row["swap"] or "",
+            "rxtx_factor": row["rxtx_factor"],
+            "OS-FLV-EXT-DATA:ephemeral": row["ephemeral_gb"],
+            "OS-FLV-DISABLED:disabled": bool(row["disabled"]),
+            "os-flavor-access:is_public": bool(row["is_public"]),
+        }
+    )
     if req.ctx.mv("2.75"):
         body["swap"] = row["swap"] or 0
     if req.ctx.mv("2.55"):

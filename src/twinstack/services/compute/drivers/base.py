@@ -54,9 +54,15 @@ class ComputeDriver:
     def adopt(self, instance: dict[str, Any]) -> None:
         """Know an existing guest again after the service restarted (state from the record)."""
 
-    async def spawn(self, instance: dict[str, Any], image_meta: dict[str, Any], network_info: list[dict[str, Any]],
-                    block_device_info: list[dict[str, Any]], admin_password: str | None = None,
-                    power_on: bool = True) -> None:
+    async def spawn(
+        self,
+        instance: dict[str, Any],
+        image_meta: dict[str, Any],
+        network_info: list[dict[str, Any]],
+        block_device_info: list[dict[str, Any]],
+        admin_password: str | None = None,
+        power_on: bool = True,
+    ) -> None:
         """Create and start a guest. On failure nothing of the guest may remain."""
         raise NotImplementedError
 

@@ -25,8 +25,10 @@ from twinstack.services.compute.drivers.base import (
 if TYPE_CHECKING:
     from twinstack.services.compute.config import ComputeConfig
 
-CPU_INFO = ('{"arch": "x86_64", "model": "Nehalem", "vendor": "Intel", "topology": '
-            '{"sockets": 4, "cores": 4, "threads": 1}, "features": ["vmx", "sse4.2"]}')
+CPU_INFO = (
+    '{"arch": "x86_64", "model": "Nehalem", "vendor": "Intel", "topology": '
+    '{"sockets": 4, "cores": 4, "threads": 1}, "features": ["vmx", "sse4.2"]}'
+)
 
 
 @dataclass(slots=True)
@@ -72,7 +74,9 @@ class FakeDriver(ComputeDriver):
     # contract ----------------------------------------------------------------------------
     def get_available_resource(self) -> HostResources:
         c = self.config
-        return HostResources(c.vcpus, c.memory_mb, c.local_gb, "fake", 1000, self.node, self.host_ip, CPU_INFO)
+        return HostResources(
+            c.vcpus, c.memory_mb, c.local_gb, "fake", 1000, self.node, self.host_ip, CPU_INFO
+        )
 
     def list_instance_uuids(self) -> list[str]:
         return list(self.guests)
@@ -86,30 +90,54 @@ class FakeDriver(ComputeDriver):
     def adopt(self, instance: dict[str, Any]) -> None:
         flavor = instance["flavor"]
         self.guests[instance["id"]] = FakeGuest(
-            instance["id"], instance.get("display_name") or "", instance.get("power_state") or states.NOSTATE,
-            flavor["vcpus"], flavor["memory_mb"], flavor["root_gb"])
+            instance["id"],
+            instance.get("display_name") or "",
+            instance.get("power_state") or states.NOSTATE,
+            flavor["vcpus"],
+            flavor["memory_mb"],
+            flavor["root_gb"],
+        )
 
-    async def spawn(self, instance: dict[str, Any], image_meta: dict[str, Any], network_info: list[dict[str, Any]],
-                    block_device_info: list[dict[str, Any]], admin_password: str | None = None,
-                    power_on: bool = True) -> None:
+    async def spawn(
+        self,
+        instance: dict[str, Any],
+        image_meta: dict[str, Any],
+        network_info: list[dict[str, Any]],
+        block_device_info: list[dict[str, Any]],
+        admin_password: str | None = None,
+        power_on: bool = True,
+    ) -> None:
         await self._work("spawn")
         flavor = instance["flavor"]
-        guest = FakeGuest(instance["id"], instance.get("display_name") or "",
-                          states.RUNNING if power_on else states.SHUTDOWN,
-                          flavor["vcpus"], flavor["memory_mb"], flavor["root_gb"])
+        guest = FakeGuest(
+            instance["id"],
+            instance.get("display_name") or "",
+            states.RUNNING if power_on else states.SHUTDOWN,
+            flavor["vcpus"],
+            flavor["memory_mb"],
+            flavor["root_gb"],
+        )
         self.guests[guest.uuid] = guest
         self._boot_log(guest, network_info)
 
     def _boot_log(self, guest: FakeGuest, network_info: list[dict[str, Any]] | None = None) -> None:
         hostname = guest.name or "cirros"
-        self._log(guest, "[    0.000000] Linux version 5.15.0-71-generic (buildd@lcy02-amd64-044) (twinstack fake)",
-                  "[    0.000000] Command line: BOOT_IMAGE=/vmlinuz root=LABEL=cirros-rootfs ro console=ttyS0",
-                  "[    1.024000] Run /init as init process", "Starting network: udhcpc: started")
+        self._log(
+            guest,
+            "[    0.000000] Linux version 5.15.0-71-generic (buildd@lcy02-amd64-044) (twinstack fake)",
+            "[    0.000000] Command line: BOOT_IMAGE=/vmlinuz root=LABEL=cirros-rootfs ro console=ttyS0",
+            "[    1.024000] Run /init as init process",
+            "Starting network: udhcpc: started",
+        )
         for port in network_info or []:
             for ip in port.get("fixed_ips", []):
                 self._log(guest, f"udhcpc: lease of {ip.get('ip_address')} obtained, lease time 86400")
-        self._log(guest, "=== cirros: current=0.6.2 uptime=3.52 ===", "login as 'cirros' user. default password: "
-                  "'gocubsgo'. use 'sudo' for root.", f"{hostname} login: ")
+        self._log(
+            guest,
+            "=== cirros: current=0.6.2 uptime=3.52 ===",
+            "login as 'cirros' user. default password: 'gocubsgo'. use 'sudo' for root.",
+            f"{hostname} login: ",
+        )
 
     async def destroy(self, instance: dict[str, Any]) -> None:
         await self._work("destroy")
@@ -210,5 +238,12 @@ class FakeDriver(ComputeDriver):
 
     def get_diagnostics(self, instance: dict[str, Any]) -> dict[str, Any]:
         guest = self._guest(instance)
-        return {"cpu0_time": 17300000000, "memory": guest.memory_mb * 1024, "vda_read": 262144,
-                "vda_read_req": 112, "vda_write": 5778432, "vda_write_req": 488, "vda_errors": -1}
+        return {
+            "cpu0_time": 17300000000,
+            "memory": guest.memory_mb * 1024,
+            "vda_read": 262144,
+            "vda_read_req": 112,
+            "vda_write": 5778432,
+            "vda_write_req": 488,
+            "vda_errors": -1,
+        }

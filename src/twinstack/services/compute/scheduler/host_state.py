@@ -59,6 +59,20 @@ class HostState:
                 setattr(self, key, value)
 
 
-_REPORTED = {"vcpus_total", "vcpus_used", "total_ram_mb", "ram_used_mb", "total_disk_gb", "disk_used_gb",
-             "num_instances", "cpu_allocation_ratio", "ram_allocation_ratio", "disk_allocation_ratio",
-             "hypervisor_type", "hypervisor_version", "disabled", "forced_down", "failed_builds"}
+_REPORTED = {
+    "vcpus_total",
+    "vcpus_used",
+    "total_ram_mb",
+    "ram_used_mb",
+    "total_disk_gb",
+    "disk_used_gb",
+    "num_instances",
+    "cpu_allocation_ratio",
+    "ram_allocation_ratio",
+    "disk_allocation_ratio",
+    "hypervisor_type",
+    "hypervisor_version",
+    "disabled",
+    "forced_down",
+    "failed_builds",
+}

@@ -72,21 +72,35 @@ class SchedulerManager:
         """Build the host view from the database (once, at start)."""
         with self.cloud.db.begin() as conn:
             nodes = conn.execute(select(m.compute_nodes)).mappings().all()
-            services = {r["host"]: r for r in conn.execute(
-                select(m.services).where(m.services.c.binary == "nova-compute")).mappings()}
+            services = {
+                r["host"]: r
+                for r in conn.execute(
+                    select(m.services).where(m.services.c.binary == "nova-compute")
+                ).mappings()
+            }
         self.hosts.clear()
         self.by_rp.clear()
         for node in nodes:
             svc = services.get(node["host"])
             state = HostState(
-                host=node["host"], nodename=node["hypervisor_hostname"], rp_uuid=node["uuid"],
-                disabled=bool(svc and svc["disabled"]), forced_down=bool(svc and svc["forced_down"]),
-                vcpus_total=node["vcpus"], vcpus_used=node["vcpus_used"], total_ram_mb=node["memory_mb"],
-                ram_used_mb=node["memory_mb_used"], total_disk_gb=node["local_gb"],
-                disk_used_gb=node["local_gb_used"], num_instances=node["running_vms"],
-                cpu_allocation_ratio=node["cpu_allocation_ratio"], ram_allocation_ratio=node["ram_allocation_ratio"],
-                disk_allocation_ratio=node["disk_allocation_ratio"], hypervisor_type=node["hypervisor_type"],
-                hypervisor_version=node["hypervisor_version"])
+                host=node["host"],
+                nodename=node["hypervisor_hostname"],
+                rp_uuid=node["uuid"],
+                disabled=bool(svc and svc["disabled"]),
+                forced_down=bool(svc and svc["forced_down"]),
+                vcpus_total=node["vcpus"],
+                vcpus_used=node["vcpus_used"],
+                total_ram_mb=node["memory_mb"],
+                ram_used_mb=node["memory_mb_used"],
+                total_disk_gb=node["local_gb"],
+                disk_used_gb=node["local_gb_used"],
+                num_instances=node["running_vms"],
+                cpu_allocation_ratio=node["cpu_allocation_ratio"],
+                ram_allocation_ratio=node["ram_allocation_ratio"],
+                disk_allocation_ratio=node["disk_allocation_ratio"],
+                hypervisor_type=node["hypervisor_type"],
+                hypervisor_version=node["hypervisor_version"],
+            )
             self.hosts[state.host] = state
             self.by_rp[state.rp_uuid] = state
         self._load_aggregates()
@@ -110,8 +124,12 @@ class SchedulerManager:
     def _on_node_update(self, event: str, payload: dict[str, Any]) -> None:
         state = self.hosts.get(payload["host"])
         if state is None:
-            state = HostState(host=payload["host"], nodename=payload["nodename"], rp_uuid=payload["rp_uuid"],
-                              availability_zone=self.config.availability_zone)
+            state = HostState(
+                host=payload["host"],
+                nodename=payload["nodename"],
+                rp_uuid=payload["rp_uuid"],
+                availability_zone=self.config.availability_zone,
+            )
             self.hosts[state.host] = state
             self.by_rp[state.rp_uuid] = state
         state.update(payload)
@@ -125,8 +143,13 @@ class SchedulerManager:
         self._load_aggregates()
 
     # scheduling ----------------------------------------------------------------------------
-    def select_destinations(self, ctx: RequestContext, spec: dict[str, Any], instance_uuids: list[str],
-                            return_alternates: bool = True) -> list[list[dict[str, Any]]]:
+    def select_destinations(
+        self,
+        ctx: RequestContext,
+        spec: dict[str, Any],
+        instance_uuids: list[str],
+        return_alternates: bool = True,
+    ) -> list[list[dict[str, Any]]]:
         """Pick and claim a host per instance; each answer is [selected, alternates...]."""
         placement = self.cloud.service("placement")
         resources = resources_for(spec["flavor"])
@@ -147,9 +170,13 @@ class SchedulerManager:
             weighed = self._weigh(candidates, spec)
             chosen = None
             for pos, host in enumerate(weighed[: max(1, len(weighed))]):
-                if placement.claim(instance_uuid, host.rp_uuid, resources, spec["project_id"], spec["user_id"]):
+                if placement.claim(
+                    instance_uuid, host.rp_uuid, resources, spec["project_id"], spec["user_id"]
+                ):
                     chosen = host
-                    alternates = [h for h in weighed[pos + 1:] if h is not host][: self.config.max_attempts - 1]
+                    alternates = [h for h in weighed[pos + 1 :] if h is not host][
+                        : self.config.max_attempts - 1
+                    ]
                     break
             if chosen is None:
                 for uuid in claimed:
@@ -168,8 +195,12 @@ class SchedulerManager:
 
     @staticmethod
     def _selection(host: HostState) -> dict[str, Any]:
-        return {"host": host.host, "nodename": host.nodename, "rp_uuid": host.rp_uuid,
-                "availability_zone": host.availability_zone}
+        return {
+            "host": host.host,
+            "nodename": host.nodename,
+            "rp_uuid": host.rp_uuid,
+            "availability_zone": host.availability_zone,
+        }
 
     def _restrict(self, hosts: list[HostState], spec: dict[str, Any]) -> list[HostState]:
         """Forced hosts (``az:host``), requested destinations and ignored hosts."""

@@ -8,8 +8,11 @@ from twinstack.core.registry import registry
 from twinstack.services.compute.scheduler.filters import BaseFilter
 from twinstack.services.compute.scheduler.host_state import HostState
 
-SUPPORTED = {"architecture": {"x86_64", "i686"}, "hypervisor_type": {"fake", "qemu", "kvm"},
-             "vm_mode": {"hvm"}}
+SUPPORTED = {
+    "architecture": {"x86_64", "i686"},
+    "hypervisor_type": {"fake", "qemu", "kvm"},
+    "vm_mode": {"hvm"},
+}
 
 
 @registry.register("scheduler_filter", "ImagePropertiesFilter")

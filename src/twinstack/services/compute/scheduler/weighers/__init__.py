@@ -22,6 +22,12 @@ class BaseWeigher:
         raise NotImplementedError
 
 
-ENABLED_WEIGHERS = ("RAMWeigher", "CPUWeigher", "DiskWeigher", "ServerGroupSoftAffinityWeigher",
-                    "ServerGroupSoftAntiAffinityWeigher", "BuildFailureWeigher")
+ENABLED_WEIGHERS = (
+    "RAMWeigher",
+    "CPUWeigher",
+    "DiskWeigher",
+    "ServerGroupSoftAffinityWeigher",
+    "ServerGroupSoftAntiAffinityWeigher",
+    "BuildFailureWeigher",
+)
 MODULES = ("ram", "cpu", "disk", "affinity", "build_failure")
