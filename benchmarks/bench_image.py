@@ -187,6 +187,7 @@ def main() -> None:
     ap.add_argument("--size-mib", type=int, default=256, help="size of each throughput image")
     ap.add_argument("--images", type=int, default=8, help="images uploaded in the throughput run")
     args = ap.parse_args()
+    load_before = os.getloadavg()[0]
     port = free_port()
     proc, token = start_server(port)
     try:
@@ -198,7 +199,7 @@ def main() -> None:
         proc.wait(10)
     result = {
         "benchmark": "image",
-        "machine": describe(),
+        "machine": {**describe(), "load_average_1m_before": round(load_before, 2)},
         "targets": TARGETS,
         "cycles_per_s": cyc["cycles_per_s"],
         "upload_mib_per_s": max(single["upload_mib_per_s"], multi["upload_mib_per_s"]),

@@ -373,3 +373,9 @@ def test_broken_upload_leaves_no_data_and_image_queued(
     assert not list(store.root.glob(f"{img['id']}*"))
     assert http.put(f"/v2/images/{img['id']}/file", content=b"retry", headers=OCTET).status_code == 204
     http.delete(f"/v2/images/{img['id']}")
+
+
+def test_unknown_paths_are_404_and_unknown_methods_405(http: httpx.Client) -> None:
+    assert http.get("/v2/nothing/here").status_code == 404
+    r = http.put("/v2/images", json={})
+    assert r.status_code == 405 and "GET" in r.headers["allow"]

@@ -11,7 +11,7 @@ from twinstack.core.http import ServiceApi
 if TYPE_CHECKING:
     from twinstack.core.cloud import Cloud
 
-TOPICS = ("discovery", "schemas", "images", "data", "members", "info", "tasks", "metadefs")
+TOPICS = ("discovery", "schemas", "images", "data", "members", "info", "tasks", "metadefs", "fallback")
 
 
 def build(cloud: Cloud) -> ServiceApi:
