@@ -104,17 +104,50 @@ class Operation:
 
 
 class Route:
+    """One path template (``/v3/users/{user_id}``) and its operations by method."""
+
     def __init__(self, template: str) -> None:
         self.template = template
-        pattern = "^"
-        last = 0
-        for m in _PARAM_RE.finditer(template):
-            pattern += re.escape(template[last : m.start()])
-            pattern += f"(?P<{m.group(1)}>.+)" if m.group(2) else f"(?P<{m.group(1)}>[^/]+)"
-            last = m.end()
-        pattern += re.escape(template[last:]).rstrip("/") + "/?$"
-        self.regex = re.compile(pattern)
         self.operations: dict[str, Operation] = {}
+
+
+class _Node:
+    """A node of the route tree: one path segment deeper per level."""
+
+    __slots__ = ("literals", "params", "tails", "route")
+
+    def __init__(self) -> None:
+        self.literals: dict[str, _Node] = {}
+        self.params: dict[str, _Node] = {}  # {name} segments, by parameter name
+        self.tails: dict[str, Route] = {}  # {name:path}: the rest of the path
+        self.route: Route | None = None
+
+
+def _segments(path: str) -> list[str]:
+    path = path.strip("/")
+    return path.split("/") if path else []
+
+
+def _walk(
+    node: _Node, segs: list[str], i: int, params: dict[str, str]
+) -> tuple[Route, dict[str, str]] | None:
+    """Literal segments win over parameters; ``{x}`` never matches an empty segment."""
+    if i == len(segs):
+        return (node.route, params) if node.route is not None else None
+    seg = segs[i]
+    child = node.literals.get(seg)
+    if child is not None:
+        found = _walk(child, segs, i + 1, params)
+        if found:
+            return found
+    if seg:
+        for name, param_node in node.params.items():
+            found = _walk(param_node, segs, i + 1, {**params, name: seg})
+            if found:
+                return found
+        for name, route in node.tails.items():
+            return route, {**params, name: "/".join(segs[i:])}
+    return None
 
 
 class ServiceApi:
@@ -135,6 +168,7 @@ class ServiceApi:
         self.microversion_prefixes = microversion_prefixes
         self.routes: list[Route] = []
         self._by_template: dict[str, Route] = {}
+        self._tree = _Node()
 
     def route(
         self, method: str, path: str, *, status: int = 200, auth: bool = True, body: str = "json"
@@ -160,6 +194,7 @@ class ServiceApi:
             route = Route(path)
             self._by_template[path] = route
             self.routes.append(route)
+            self._insert(route)
         method = method.upper()
         if method in route.operations:
             raise ValueError(f"{self.name}: {method} {path} is declared twice")
@@ -167,12 +202,21 @@ class ServiceApi:
             method, func, status, auth, body, inspect.iscoroutinefunction(func)
         )
 
+    def _insert(self, route: Route) -> None:
+        node = self._tree
+        for seg in _segments(route.template):
+            param = _PARAM_RE.fullmatch(seg)
+            if param is None:
+                node = node.literals.setdefault(seg, _Node())
+            elif param.group(2):  # {name:path} takes the rest of the path
+                node.tails[param.group(1)] = route
+                return
+            else:
+                node = node.params.setdefault(param.group(1), _Node())
+        node.route = route
+
     def match(self, path: str) -> tuple[Route, dict[str, str]] | None:
-        for route in self.routes:
-            m = route.regex.match(path)
-            if m:
-                return route, m.groupdict()
-        return None
+        return _walk(self._tree, _segments(path), 0, {})
 
     def negotiates(self, path: str) -> bool:
         return self.microversions is not None and path.startswith(self.microversion_prefixes)
@@ -209,9 +253,7 @@ class CloudApp:
                 await response(scope, receive, send)
                 return
         request_id = "req-" + str(uuid.uuid4())
-        body, ctype = keystone_fault(
-            NotImplementedYet(f"No service is mounted at {path}.", 404), request_id
-        )
+        body, ctype = keystone_fault(NotImplementedYet(f"No service is mounted at {path}.", 404), request_id)
         await Response(body, 404, {"x-openstack-request-id": request_id}, media_type=ctype)(
             scope, receive, send
         )
