@@ -4,8 +4,9 @@ throughput in MiB/s, over loopback against one `twinstack serve --ephemeral` pro
     python benchmarks/bench_image.py [--duration 10] [--connections 8]
 
 The load generator is a minimal asyncio HTTP/1.1 keep-alive client (so that the client, on the
-other core, is not the bottleneck). Every cycle checks its status codes. Results:
-benchmarks/results/image.json.
+other core, is not the bottleneck). Every cycle checks its status codes. For scale, the same
+client also uploads to a bare uvicorn + starlette app that only reads the body (the ceiling any
+upload through this HTTP stack can reach on the machine). Results: benchmarks/results/image.json.
 """
 
 from __future__ import annotations
@@ -180,6 +181,52 @@ async def throughput(port: int, token: str, size_mib: int, images: int, connecti
     return {"mib": uploaded, "seconds": round(elapsed, 2), "upload_mib_per_s": round(uploaded / elapsed, 1)}
 
 
+SINK = """
+import sys, uvicorn
+from starlette.requests import Request
+from starlette.responses import Response
+
+async def app(scope, receive, send):
+    if scope["type"] != "http":
+        return
+    async for _ in Request(scope, receive).stream():
+        pass
+    await Response(b"", 204)(scope, receive, send)
+
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning",
+            loop="uvloop", http="httptools")
+"""
+
+
+def framework_ceiling(size_mib: int) -> float:
+    """MiB/s a bare uvicorn + starlette app that only reads the body gets here: the best any upload can do."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SINK, str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+
+    async def run() -> float:
+        for _ in range(300):
+            try:
+                conn = Conn(port, "")
+                await conn.open()
+                break
+            except OSError:
+                await asyncio.sleep(0.02)
+        block = os.urandom(MIB)
+        t0 = time.perf_counter()
+        status, _ = await conn.request("PUT", "/", block, "application/octet-stream", chunks=size_mib)
+        conn.close()
+        assert status == 204
+        return size_mib / (time.perf_counter() - t0)
+
+    try:
+        return round(asyncio.run(run()), 1)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--duration", type=float, default=10)
@@ -197,6 +244,7 @@ def main() -> None:
     finally:
         proc.terminate()
         proc.wait(10)
+    ceiling = framework_ceiling(args.size_mib)
     result = {
         "benchmark": "image",
         "machine": {**describe(), "load_average_1m_before": round(load_before, 2)},
@@ -207,6 +255,7 @@ def main() -> None:
             "create_upload_1mib_delete": cyc,
             "upload_one_connection": single,
             "upload_four_connections": multi,
+            "bare_uvicorn_starlette_sink_mib_per_s": ceiling,
         },
         "settings": {
             "connections": args.connections,
