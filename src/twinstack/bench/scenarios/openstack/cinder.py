@@ -5,54 +5,8 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from twinstack.bench.registry import register
-from twinstack.bench.scenarios.openstack.base import SIZE_SCHEMA, OpenStackScenario, pick_size
-
-
-class CinderScenario(OpenStackScenario):
-    ARG_TYPES: ClassVar[dict[str, str]] = {"image": "glance_image"}
-    ARG_SCHEMAS: ClassVar[dict[str, Any]] = {"size": SIZE_SCHEMA}
-
-    def _wait_volume(self, volume: Any, status: str = "available") -> Any:
-        self.prepoll()
-        bs = self.clients().block_storage
-        return bs.wait_for_status(volume, status=status, failures=["error"],
-                                  interval=self.poll.interval, wait=self.poll.timeout)
-
-    def _create_volume(self, size: int | dict[str, int], image: str | None = None,
-                       **kwargs: Any) -> Any:
-        """cinder_v3.create_volume: create and wait for ``available``."""
-        kwargs = {k: v for k, v in kwargs.items() if v is not None}
-        if image:
-            kwargs["image_id"] = image
-        with self.atomic("cinder_v3.create_volume"):
-            volume = self.clients().block_storage.create_volume(
-                size=pick_size(size), name=kwargs.pop("name", self.generate_random_name()), **kwargs)
-            self.track("volume", volume.id)
-            return self._wait_volume(volume)
-
-    def _delete_volume(self, volume: Any) -> None:
-        bs = self.clients().block_storage
-        with self.atomic("cinder_v3.delete_volume"):
-            bs.delete_volume(volume)
-            bs.wait_for_delete(volume, interval=self.poll.interval, wait=self.poll.timeout)
-        self.untrack("volume", volume.id)
-
-    def _create_snapshot(self, volume_id: str, force: bool = False, **kwargs: Any) -> Any:
-        bs = self.clients().block_storage
-        with self.atomic("cinder_v3.create_snapshot"):
-            snap = bs.create_snapshot(volume_id=volume_id, force=force,
-                                      name=self.generate_random_name(), **kwargs)
-            self.track("snapshot", snap.id)
-            self.prepoll()
-            return bs.wait_for_status(snap, status="available", failures=["error"],
-                                      interval=self.poll.interval, wait=self.poll.timeout)
-
-    def _delete_snapshot(self, snap: Any) -> None:
-        bs = self.clients().block_storage
-        with self.atomic("cinder_v3.delete_snapshot"):
-            bs.delete_snapshot(snap)
-            bs.wait_for_delete(snap, interval=self.poll.interval, wait=self.poll.timeout)
-        self.untrack("snapshot", snap.id)
+from twinstack.bench.scenarios.openstack.base import SIZE_SCHEMA, pick_size
+from twinstack.bench.scenarios.openstack.common import CinderScenario, NovaScenario
 
 
 @register("scenario", "CinderVolumes.create_and_delete_volume")
@@ -143,7 +97,7 @@ class CreateAndListSnapshots(CinderScenario):
 
 
 @register("scenario", "CinderVolumes.create_and_attach_volume")
-class CreateAndAttachVolume(CinderScenario):
+class CreateAndAttachVolume(CinderScenario, NovaScenario):
     """Boot a server, create a volume, attach it, detach it, delete both."""
 
     ARG_TYPES: ClassVar[dict[str, str]] = {"image": "glance_image", "flavor": "nova_flavor"}
@@ -152,10 +106,7 @@ class CreateAndAttachVolume(CinderScenario):
             create_volume_params: dict[str, Any] | None = None,
             create_vm_params: dict[str, Any] | None = None, force_delete: bool = False,
             **kwargs: Any) -> None:
-        from twinstack.bench.scenarios.openstack.nova import NovaScenario
-
-        nova: Any = self
-        server = NovaScenario._boot_server(nova, image, flavor, **(create_vm_params or kwargs))
+        server = self._boot_server(image, flavor, **(create_vm_params or kwargs))
         volume = self._create_volume(size, **(create_volume_params or {}))
         compute = self.clients().compute
         with self.atomic("nova.attach_volume"):
@@ -165,7 +116,7 @@ class CreateAndAttachVolume(CinderScenario):
             compute.delete_volume_attachment(server, volume)
             self._wait_volume(volume, "available")
         self._delete_volume(volume)
-        NovaScenario._delete_server(nova, server, force=force_delete)
+        self._delete_server(server, force=force_delete)
 
 
 @register("scenario", "CinderVolumes.create_and_upload_volume_to_image")
@@ -184,10 +135,7 @@ class CreateAndUploadVolumeToImage(CinderScenario):
             image_id = out.get("image_id") or out.get("os-volume_upload_image", {}).get("image_id")
             self.track("image", image_id)
             self._wait_volume(volume)
-            self.prepoll()
-            images.wait_for_status(images.get_image(image_id), status="active",
-                                   failures=["killed", "deleted"], interval=self.poll.interval,
-                                   wait=self.poll.timeout)
+            self.wait_for(images.get_image, image_id, "active", ["killed", "deleted"], "image")
         if do_delete:
             self._delete_volume(volume)
             with self.atomic("glance_v2.delete_image"):

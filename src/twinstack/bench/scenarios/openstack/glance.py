@@ -32,9 +32,7 @@ class GlanceScenario(OpenStackScenario):
                                         visibility=visibility, min_disk=min_disk, min_ram=min_ram,
                                         meta=properties or {}, allow_duplicates=True, **kwargs)
             self.track("image", image.id)
-            self.prepoll()
-            return images.wait_for_status(image, status="active", failures=["killed", "deleted"],
-                                          interval=self.poll.interval, wait=self.poll.timeout)
+            return self.wait_for(images.get_image, image.id, "active", ["killed", "deleted"], "image")
 
 
 @register("scenario", "GlanceImages.create_and_delete_image")

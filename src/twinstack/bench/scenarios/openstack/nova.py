@@ -5,68 +5,10 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from twinstack.bench.registry import register
-from twinstack.bench.scenarios.openstack.base import OpenStackScenario
+from twinstack.bench.scenarios.openstack.common import _IMAGE_FLAVOR, CinderScenario, NovaScenario
 
-_IMAGE_FLAVOR = {"image": "glance_image", "flavor": "nova_flavor"}
 BOUNCE_ACTIONS = ("hard_reboot", "soft_reboot", "stop_start", "rescue_unrescue", "pause_unpause",
                   "suspend_resume", "lock_unlock", "shelve_unshelve")
-
-
-class NovaScenario(OpenStackScenario):
-    ARG_TYPES: ClassVar[dict[str, str]] = _IMAGE_FLAVOR
-
-    @property
-    def compute(self) -> Any:
-        return self.clients().compute
-
-    def _wait(self, server: Any, status: str = "ACTIVE") -> Any:
-        self.prepoll()
-        return self.compute.wait_for_server(server, status=status, failures=["ERROR"],
-                                            interval=self.poll.interval, wait=self.poll.timeout)
-
-    def _networks(self, kwargs: dict[str, Any], auto_assign_nic: bool) -> Any:
-        if "nics" in kwargs:
-            return [{"uuid": n.get("net-id", n.get("uuid")),
-                     **({"port": n["port-id"]} if "port-id" in n else {})} for n in kwargs.pop("nics")]
-        if "networks" in kwargs:
-            return kwargs.pop("networks")
-        nets = self.tenant_networks()
-        if nets:
-            return [{"uuid": nets[(self.context.get("iteration", 1) - 1) % len(nets)]["id"]}]
-        return "auto" if auto_assign_nic else "none"
-
-    def _boot_server(self, image: str | None, flavor: str, auto_assign_nic: bool = False,
-                     **kwargs: Any) -> Any:
-        """nova.boot_server: create and wait for ACTIVE."""
-        secgroup = (self.context.get("user") or {}).get("secgroup")
-        if secgroup:
-            groups = kwargs.setdefault("security_groups", [])
-            if not any(g.get("name") == secgroup["name"] for g in groups if isinstance(g, dict)):
-                groups.append({"name": secgroup["name"]})
-        if "key_name" not in kwargs and (self.context.get("user") or {}).get("keypair"):
-            kwargs["key_name"] = self.context["user"]["keypair"]["name"]
-        networks = self._networks(kwargs, auto_assign_nic)
-        attrs = {"name": self.generate_random_name(), "flavor_id": flavor, "networks": networks,
-                 **kwargs}
-        if image:
-            attrs["image_id"] = image
-        with self.atomic("nova.boot_server"):
-            server = self.compute.create_server(**attrs)
-            self.track("server", server.id)
-            server = self._wait(server)
-        return server
-
-    def _delete_server(self, server: Any, force: bool = False) -> None:
-        name = "nova.force_delete_server" if force else "nova.delete_server"
-        with self.atomic(name):
-            self.compute.delete_server(server, force=force)
-            self.compute.wait_for_delete(server, interval=self.poll.interval, wait=self.poll.timeout)
-        self.untrack("server", server.id)
-
-    def _action(self, atomic: str, call: Any, server: Any, status: str, *args: Any) -> Any:
-        with self.atomic(atomic):
-            call(server, *args)
-            return self._wait(server, status)
 
 
 @register("scenario", "NovaServers.boot_and_delete_server")
@@ -226,9 +168,8 @@ class SnapshotServer(NovaScenario):
         with self.atomic("nova.snapshot_server"):
             snap = self.compute.create_server_image(server, self.generate_random_name(), wait=False)
             self.track("server_image", snap.id)
-            self.prepoll()
-            self.clients().image.wait_for_status(snap, status="active", failures=["killed", "deleted"],
-                                                 interval=self.poll.interval, wait=self.poll.timeout)
+            self.wait_for(self.clients().image.get_image, snap.id, "active", ["killed", "deleted"],
+                          "image")
         self._delete_server(server, force=force_delete)
         server = self._boot_server(snap.id, flavor, **kwargs)
         self._delete_server(server, force=force_delete)
@@ -238,17 +179,14 @@ class SnapshotServer(NovaScenario):
 
 
 @register("scenario", "NovaServers.boot_server_from_volume_and_delete")
-class BootServerFromVolumeAndDelete(NovaScenario):
+class BootServerFromVolumeAndDelete(NovaScenario, CinderScenario):
     """Create a bootable volume from ``image``, boot a server from it, sleep, delete the server
     (the volume is deleted with it)."""
 
     def run(self, image: str, flavor: str, volume_size: int, volume_type: str | None = None,
             min_sleep: float = 0, max_sleep: float = 0, force_delete: bool = False,
             **kwargs: Any) -> None:
-        from twinstack.bench.scenarios.openstack.cinder import CinderScenario
-
-        volume = CinderScenario._create_volume(self, volume_size, image=image,  # type: ignore[arg-type]
-                                               volume_type=volume_type)
+        volume = self._create_volume(volume_size, image=image, volume_type=volume_type)
         kwargs["block_device_mapping_v2"] = [{"boot_index": 0, "uuid": volume.id, "source_type": "volume",
                                               "destination_type": "volume", "delete_on_termination": True}]
         server = self._boot_server(None, flavor, **kwargs)
