@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, bindparam, delete, func, or_, select, update
@@ -11,6 +12,7 @@ from twinstack.core.clock import isotime
 from twinstack.core.context import RequestContext
 from twinstack.services.network import models as m
 from twinstack.services.network.errors import missing, over_quota
+from twinstack.services.network.fastsql import fast, sqlite_of
 from twinstack.services.network.ipam import Allocator
 from twinstack.services.network.resource import ListParams, Resource
 
@@ -48,6 +50,21 @@ class ServiceBase:
         self.cloud = cloud
         self.db = cloud.db
         self.ipam = Allocator(cloud.settings.seed)
+        # Read caches of rows that rarely change; dropped whenever a transaction rolls back, so
+        # they never outlive what the database holds.
+        self.default_groups: dict[str, str] = {}
+        self.quota_cache: dict[tuple[str, str], int] = {}
+
+    @contextmanager
+    def tx(self) -> Iterator[Connection]:
+        """A transaction (never await inside); on failure the read caches are dropped."""
+        try:
+            with self.db.begin() as conn:
+                yield conn
+        except BaseException:
+            self.default_groups.clear()
+            self.quota_cache.clear()
+            raise
 
     # helpers --------------------------------------------------------------------------------
     def now(self) -> str:
@@ -65,6 +82,10 @@ class ServiceBase:
 
     @staticmethod
     def row(conn: Connection, table: Any, row_id: str) -> dict[str, Any] | None:
+        raw = sqlite_of(conn)
+        if raw is not None:
+            rows = fast(table).rows(raw, "id = ?", (row_id,))
+            return rows[0] if rows else None
         found = conn.execute(by_id(table), {"id": row_id}).mappings().first()
         return dict(found) if found else None
 
@@ -150,11 +171,18 @@ class ServiceBase:
 
     @staticmethod
     def usage(conn: Connection, project_id: str, resource: str) -> int:
+        raw = sqlite_of(conn)
+        if raw is not None:
+            sql = f"SELECT count(*) FROM {QUOTA_TABLES[resource].name} WHERE project_id = ?"
+            return int(raw.execute(sql, (project_id,)).fetchone()[0])
         return int(conn.execute(_COUNT[resource], {"project_id": project_id}).scalar_one())
 
     def check_quota(self, conn: Connection, project_id: str, resource: str, adding: int = 1) -> None:
-        row = conn.execute(_QUOTA, {"project_id": project_id, "resource": resource}).first()
-        limit = row[0] if row else DEFAULT_QUOTAS.get(resource, -1)
+        key = (project_id, resource)
+        limit = self.quota_cache.get(key)
+        if limit is None:
+            row = conn.execute(_QUOTA, {"project_id": project_id, "resource": resource}).first()
+            limit = self.quota_cache[key] = row[0] if row else DEFAULT_QUOTAS.get(resource, -1)
         if limit < 0:
             return
         if self.usage(conn, project_id, resource) + adding > limit:
@@ -166,10 +194,19 @@ class ServiceBase:
 
     @staticmethod
     def insert(conn: Connection, table: Any, values: dict[str, Any]) -> None:
+        raw = sqlite_of(conn)
+        if raw is not None:
+            fast(table).insert(raw, values)
+            return
         conn.execute(table.insert(), {k: v for k, v in values.items() if not k.startswith("_")})
 
     @staticmethod
     def insert_many(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
+        raw = sqlite_of(conn)
+        if raw is not None:
+            for values in rows:
+                fast(table).insert(raw, values)
+            return
         conn.execute(table.insert(), rows)
 
 

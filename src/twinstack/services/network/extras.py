@@ -60,7 +60,7 @@ class ExtrasMixin(RoutersMixin):
         return tag
 
     def get_tags(self, ctx: RequestContext, collection: str, resource_id: str) -> list[str]:
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             self._tag_parent(conn, ctx, collection, resource_id)
             return self.tags_for(conn, [resource_id])[resource_id]
 
@@ -70,7 +70,7 @@ class ExtrasMixin(RoutersMixin):
 
     def add_tag(self, ctx: RequestContext, collection: str, resource_id: str, tag: str) -> None:
         self._check_tag(tag)
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             table = self._tag_parent(conn, ctx, collection, resource_id)
             if tag not in self.tags_for(conn, [resource_id])[resource_id]:
                 self.insert(conn, m.tags, {"resource_id": resource_id, "tag": tag})
@@ -83,7 +83,7 @@ class ExtrasMixin(RoutersMixin):
         if extra:
             raise bad_request(f"Unrecognized attribute(s) '{', '.join(sorted(extra))}'")
         tags = sorted({self._check_tag(t) for t in body["tags"]})
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             table = self._tag_parent(conn, ctx, collection, resource_id)
             self.drop_tags(conn, resource_id)
             for tag in tags:
@@ -92,7 +92,7 @@ class ExtrasMixin(RoutersMixin):
         return tags
 
     def remove_tag(self, ctx: RequestContext, collection: str, resource_id: str, tag: str) -> None:
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             table = self._tag_parent(conn, ctx, collection, resource_id)
             t = m.tags
             if (
@@ -104,7 +104,7 @@ class ExtrasMixin(RoutersMixin):
             self.touch(conn, table, resource_id)
 
     def remove_all_tags(self, ctx: RequestContext, collection: str, resource_id: str) -> None:
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             table = self._tag_parent(conn, ctx, collection, resource_id)
             self.drop_tags(conn, resource_id)
             self.touch(conn, table, resource_id)
@@ -118,12 +118,12 @@ class ExtrasMixin(RoutersMixin):
 
     def get_quota(self, ctx: RequestContext, project_id: str) -> dict[str, int]:
         self._quota_target(ctx, project_id)
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             return self.quota_limits(conn, project_id)
 
     def quota_details(self, ctx: RequestContext, project_id: str) -> dict[str, dict[str, int]]:
         self._quota_target(ctx, project_id)
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             limits = self.quota_limits(conn, project_id)
             return {
                 r: {"limit": limit, "used": self.usage(conn, project_id, r), "reserved": 0}
@@ -132,7 +132,7 @@ class ExtrasMixin(RoutersMixin):
 
     def list_quotas(self, ctx: RequestContext) -> list[dict[str, Any]]:
         q = m.quotas
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             query = select(q.c.project_id).distinct()
             if not ctx.is_admin:
                 query = query.where(q.c.project_id == ctx.project_id)
@@ -155,7 +155,8 @@ class ExtrasMixin(RoutersMixin):
             if reason:
                 raise invalid_attr(name, reason)
         q = m.quotas
-        with self.db.begin() as conn:
+        self.quota_cache.clear()
+        with self.tx() as conn:
             for name, value in changes.items():
                 conn.execute(delete(q).where(q.c.project_id == project_id, q.c.resource == name))
                 self.insert(conn, q, {"project_id": project_id, "resource": name, "hard_limit": int(value)})
@@ -166,7 +167,8 @@ class ExtrasMixin(RoutersMixin):
             raise err(
                 "AdminRequired", 403, "User does not have admin privileges: Only admin can delete quotas."
             )
-        with self.db.begin() as conn:
+        self.quota_cache.clear()
+        with self.tx() as conn:
             conn.execute(delete(m.quotas).where(m.quotas.c.project_id == project_id))
 
     # trunks ---------------------------------------------------------------------------------
@@ -202,7 +204,7 @@ class ExtrasMixin(RoutersMixin):
         return TRUNK.view(self._trunk_items(conn, [row])[0], ctx, fields)
 
     def list_trunks(self, ctx: RequestContext, params: ListParams) -> list[dict[str, Any]]:
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             items = self.select_items(conn, TRUNK, ctx, params, self.project_clause(ctx, m.trunks))
             items = self._trunk_items(conn, [dict(self.row(conn, m.trunks, i["id"]) or {}) for i in items])
         return self.finish_list(TRUNK, ctx, items, params)
@@ -210,12 +212,12 @@ class ExtrasMixin(RoutersMixin):
     def show_trunk(
         self, ctx: RequestContext, trunk_id: str, fields: list[str] | None = None
     ) -> dict[str, Any]:
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             return self._trunk_view(conn, ctx, self._trunk_row(conn, ctx, trunk_id), fields)
 
     def create_trunk(self, ctx: RequestContext, data: dict[str, Any]) -> dict[str, Any]:
         values = TRUNK.parse_create(ctx, data)
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             parent = self.port_row(conn, ctx, values["port_id"])
             self._check_trunk_port_free(conn, parent["id"])
             row = self.stamp(TRUNK.row_values(values))
@@ -274,14 +276,14 @@ class ExtrasMixin(RoutersMixin):
 
     def update_trunk(self, ctx: RequestContext, trunk_id: str, data: dict[str, Any]) -> dict[str, Any]:
         values = TRUNK.parse_update(ctx, data)
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             self._trunk_row(conn, ctx, trunk_id)
             if values:
                 self.touch(conn, m.trunks, trunk_id, **TRUNK.row_values(values))
             return self._trunk_view(conn, ctx, self._trunk_row(conn, ctx, trunk_id))
 
     def delete_trunk(self, ctx: RequestContext, trunk_id: str) -> None:
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             row = self._trunk_row(conn, ctx, trunk_id)
             parent = self.row(conn, m.ports, row["port_id"])
             if parent is not None and parent["binding_host_id"]:
@@ -294,7 +296,7 @@ class ExtrasMixin(RoutersMixin):
 
     def add_subports(self, ctx: RequestContext, trunk_id: str, body: Any) -> dict[str, Any]:
         subs = body.get("sub_ports") if isinstance(body, dict) else None
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             row = self._trunk_row(conn, ctx, trunk_id)
             self._add_subports(conn, ctx, row, subs)
             self.touch(conn, m.trunks, trunk_id)
@@ -304,7 +306,7 @@ class ExtrasMixin(RoutersMixin):
         subs = body.get("sub_ports") if isinstance(body, dict) else None
         if not isinstance(subs, list):
             raise invalid_attr("sub_ports", f"Invalid data format for subports: '{subs}' is not a list")
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             self._trunk_row(conn, ctx, trunk_id)
             current = {s["port_id"] for s in self._subports(conn, [trunk_id])[trunk_id]}
             for sub in subs:
@@ -319,6 +321,6 @@ class ExtrasMixin(RoutersMixin):
             return self._trunk_view(conn, ctx, self._trunk_row(conn, ctx, trunk_id))
 
     def get_subports(self, ctx: RequestContext, trunk_id: str) -> list[dict[str, Any]]:
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             self._trunk_row(conn, ctx, trunk_id)
             return self._subports(conn, [trunk_id])[trunk_id]

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, select
 
 from twinstack.services.network import models as m
+from twinstack.services.network.fastsql import sqlite_of
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -92,6 +93,8 @@ _MAC_TAKEN = select(m.ports.c.id).where(
 _IP_TAKEN = select(m.ip_allocations.c.port_id).where(
     m.ip_allocations.c.subnet_id == bindparam("subnet_id"), m.ip_allocations.c.ip_address == bindparam("ip")
 )
+_MAC_SQL = f"SELECT id FROM {m.ports.name} WHERE network_id = ? AND mac_address = ?"
+_IP_SQL = f"SELECT port_id FROM {m.ip_allocations.name} WHERE subnet_id = ? AND ip_address = ?"
 _IPS_OF = select(m.ip_allocations.c.ip_address).where(m.ip_allocations.c.subnet_id == bindparam("subnet_id"))
 
 
@@ -106,7 +109,11 @@ class Allocator:
         for _ in range(16):
             tail = self._rng.getrandbits(24).to_bytes(3, "big")
             mac = ":".join(f"{b:02x}" for b in (*BASE_MAC, *tail))
-            taken = conn.execute(_MAC_TAKEN, {"network_id": network_id, "mac": mac}).first()
+            raw = sqlite_of(conn)
+            if raw is not None:
+                taken = raw.execute(_MAC_SQL, (network_id, mac)).fetchone()
+            else:
+                taken = conn.execute(_MAC_TAKEN, {"network_id": network_id, "mac": mac}).first()
             if taken is None:
                 return mac
         return None
@@ -122,7 +129,11 @@ class Allocator:
         # Fast path: the address after the last one handed out.
         if any(lo <= cursor <= hi for lo, hi in ranges):
             candidate = str(cls(cursor))
-            taken = conn.execute(_IP_TAKEN, {"subnet_id": subnet_id, "ip": candidate}).first()
+            raw = sqlite_of(conn)
+            if raw is not None:
+                taken = raw.execute(_IP_SQL, (subnet_id, candidate)).fetchone()
+            else:
+                taken = conn.execute(_IP_TAKEN, {"subnet_id": subnet_id, "ip": candidate}).first()
             if taken is None:
                 self._cursor[subnet_id] = cursor + 1
                 return candidate

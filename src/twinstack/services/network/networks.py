@@ -134,7 +134,7 @@ class NetworksMixin(ServiceBase):
         values = NETWORK.parse_create(ctx, data)
         mtu_given = "mtu" in data
         self._check_provider(values)
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             self.check_quota(conn, values["project_id"], "network")
             row = self.stamp(NETWORK.row_values(values))
             row["status"] = "ACTIVE"
@@ -181,7 +181,7 @@ class NetworksMixin(ServiceBase):
         params = params or ListParams(
             filters={k: v if isinstance(v, list) else [v] for k, v in filters.items()}
         )
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             rows = [dict(r) for r in conn.execute(self._network_query(ctx, params)).mappings()]
             items = self.network_items(conn, rows)
         return self.finish_list(NETWORK, ctx, items, params)
@@ -204,14 +204,14 @@ class NetworksMixin(ServiceBase):
     def show_network(
         self, ctx: RequestContext, network_id: str, fields: list[str] | None = None
     ) -> dict[str, Any]:
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             row = self.network_row(conn, ctx, network_id)
             return NETWORK.view(self.network_items(conn, [row])[0], ctx, fields)
 
     get_network = show_network
 
     def update_network(self, ctx: RequestContext, network_id: str, data: dict[str, Any]) -> dict[str, Any]:
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             row = self.network_row(conn, ctx, network_id)
             if not self.owned(ctx, row):
                 raise policy("update_network")
@@ -249,7 +249,7 @@ class NetworksMixin(ServiceBase):
         )
 
     def delete_network(self, ctx: RequestContext, network_id: str) -> None:
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             row = self.network_row(conn, ctx, network_id)
             if not self.owned(ctx, row):
                 raise policy("delete_network")
@@ -323,7 +323,7 @@ class NetworksMixin(ServiceBase):
                 f"Invalid input for object_type. Reason: {values['object_type']} "
                 "RBAC policies are not supported by twinstack."
             )
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             net = self.row(conn, m.networks, values["object_id"])
             if net is None or not self.owned(ctx, net):
                 raise missing("network", values["object_id"])
@@ -365,7 +365,7 @@ class NetworksMixin(ServiceBase):
         return row
 
     def list_rbac_policies(self, ctx: RequestContext, params: ListParams) -> list[dict[str, Any]]:
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             items = self.select_items(
                 conn, RBAC_POLICY, ctx, params, self.project_clause(ctx, m.rbac_policies)
             )
@@ -374,7 +374,7 @@ class NetworksMixin(ServiceBase):
     def show_rbac_policy(
         self, ctx: RequestContext, policy_id: str, fields: list[str] | None = None
     ) -> dict[str, Any]:
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             return RBAC_POLICY.view(RBAC_POLICY.item(self._rbac_row(conn, ctx, policy_id)), ctx, fields)
 
     def update_rbac_policy(self, ctx: RequestContext, policy_id: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -384,7 +384,7 @@ class NetworksMixin(ServiceBase):
                 **{k: v for k, v in data.items() if k != "target_project"},
             }
         values = RBAC_POLICY.parse_update(ctx, data)
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             row = self._rbac_row(conn, ctx, policy_id)
             if "target_tenant" in values:
                 self._check_rbac_unused(conn, row)
@@ -418,7 +418,7 @@ class NetworksMixin(ServiceBase):
             )
 
     def delete_rbac_policy(self, ctx: RequestContext, policy_id: str) -> None:
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             row = self._rbac_row(conn, ctx, policy_id)
             self._check_rbac_unused(conn, row)
             conn.execute(delete(m.rbac_policies).where(m.rbac_policies.c.id == policy_id))
@@ -444,13 +444,13 @@ class NetworksMixin(ServiceBase):
 
     def create_address_scope(self, ctx: RequestContext, data: dict[str, Any]) -> dict[str, Any]:
         values = ADDRESS_SCOPE.parse_create(ctx, data)
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             row = self.stamp(ADDRESS_SCOPE.row_values(values))
             self.insert(conn, m.address_scopes, row)
             return self._scope_view(conn, ctx, row)
 
     def list_address_scopes(self, ctx: RequestContext, params: ListParams) -> list[dict[str, Any]]:
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             items = self.select_items(conn, ADDRESS_SCOPE, ctx, params, self._scope_clause(ctx))
             self.add_tags(conn, items)
         return self.finish_list(ADDRESS_SCOPE, ctx, items, params)
@@ -458,13 +458,13 @@ class NetworksMixin(ServiceBase):
     def show_address_scope(
         self, ctx: RequestContext, scope_id: str, fields: list[str] | None = None
     ) -> dict[str, Any]:
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             return self._scope_view(conn, ctx, self._scope_row(conn, ctx, scope_id), fields)
 
     def update_address_scope(
         self, ctx: RequestContext, scope_id: str, data: dict[str, Any]
     ) -> dict[str, Any]:
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             row = self._scope_row(conn, ctx, scope_id)
             if not self.owned(ctx, row):
                 raise missing("address_scope", scope_id)
@@ -476,7 +476,7 @@ class NetworksMixin(ServiceBase):
             return self._scope_view(conn, ctx, self._scope_row(conn, ctx, scope_id))
 
     def delete_address_scope(self, ctx: RequestContext, scope_id: str) -> None:
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             row = self._scope_row(conn, ctx, scope_id)
             if not self.owned(ctx, row):
                 raise missing("address_scope", scope_id)

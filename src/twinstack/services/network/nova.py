@@ -33,7 +33,7 @@ class NovaMixin(ExtrasMixin):
     ) -> list[dict[str, Any]]:
         if requested == "none":
             return []
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             groups = self._resolve_groups(conn, project_id, security_groups)
             if requested is None or requested == "auto":
                 net = self._only_network(conn, project_id)
@@ -138,7 +138,7 @@ class NovaMixin(ExtrasMixin):
     def bind_ports_for_instance(
         self, ctx: RequestContext, instance_id: str, host: str, az: str = "nova"
     ) -> list[dict[str, Any]]:
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             rows = self._instance_ports(conn, instance_id)
             for row in rows:
                 self.touch(
@@ -158,7 +158,7 @@ class NovaMixin(ExtrasMixin):
         return views
 
     def unbind_ports_for_instance(self, ctx: RequestContext, instance_id: str) -> None:
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             for row in self._instance_ports(conn, instance_id):
                 self.touch(
                     conn,
@@ -171,7 +171,7 @@ class NovaMixin(ExtrasMixin):
                 )
 
     def deallocate_for_instance(self, ctx: RequestContext, instance_id: str) -> None:
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             for row in self._instance_ports(conn, instance_id):
                 if row["preserve_on_delete"]:
                     self.touch(
@@ -192,7 +192,7 @@ class NovaMixin(ExtrasMixin):
     def instance_addresses(self, instance_id: str) -> dict[str, list[dict[str, Any]]]:
         out: dict[str, list[dict[str, Any]]] = {}
         a, f, n = m.ip_allocations, m.floatingips, m.networks
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             for port in self._instance_ports(conn, instance_id):
                 net_name = conn.execute(select(n.c.name).where(n.c.id == port["network_id"])).scalar() or ""
                 entries = out.setdefault(net_name, [])

@@ -17,6 +17,7 @@ from twinstack.services.network import ipam
 from twinstack.services.network import models as m
 from twinstack.services.network.attributes import PORT
 from twinstack.services.network.errors import bad_request, conflict, err, invalid_input, missing, policy
+from twinstack.services.network.fastsql import fast, sqlite_of
 from twinstack.services.network.resource import ListParams
 from twinstack.services.network.subnets import SubnetsMixin
 
@@ -92,7 +93,7 @@ class PortsMixin(SubnetsMixin):
             filters={k: v if isinstance(v, list) else [v] for k, v in filters.items()}
         )
         p = m.ports
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             clause = None
             if not ctx.is_admin:
                 mine = select(m.networks.c.id).where(m.networks.c.project_id == ctx.project_id)
@@ -131,7 +132,7 @@ class PortsMixin(SubnetsMixin):
         return query
 
     def show_port(self, ctx: RequestContext, port_id: str, fields: list[str] | None = None) -> dict[str, Any]:
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             return self.port_view(conn, ctx, self.port_row(conn, ctx, port_id), fields)
 
     get_port = show_port
@@ -140,7 +141,7 @@ class PortsMixin(SubnetsMixin):
     def create_port(self, ctx: RequestContext, data: dict[str, Any]) -> dict[str, Any]:
         if set(data) == {"port"} and isinstance(data["port"], dict):
             data = data["port"]
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             owner_check = self._network_owner_check(conn, ctx, data.get("network_id"))
             values = PORT.parse_create(ctx, data, owner_check)
             net = self.network_row(conn, ctx, values["network_id"])
@@ -306,6 +307,9 @@ class PortsMixin(SubnetsMixin):
 
     # IP allocation --------------------------------------------------------------------------
     def _subnets_of(self, conn: Connection, network_id: str) -> list[dict[str, Any]]:
+        raw = sqlite_of(conn)
+        if raw is not None:
+            return fast(m.subnets).rows(raw, "network_id = ? ORDER BY created_at, id", (network_id,))
         return [dict(r) for r in conn.execute(_SUBNETS_OF, {"network_id": network_id}).mappings()]
 
     def _allocate_ips(
@@ -442,7 +446,7 @@ class PortsMixin(SubnetsMixin):
     def update_port(self, ctx: RequestContext, port_id: str, changes: dict[str, Any]) -> dict[str, Any]:
         if set(changes) == {"port"} and isinstance(changes["port"], dict):
             changes = changes["port"]
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             row = self.port_row(conn, ctx, port_id)
             values = PORT.parse_update(
                 ctx, changes, row, self._network_owner_check(conn, ctx, row["network_id"])
@@ -549,7 +553,7 @@ class PortsMixin(SubnetsMixin):
 
     # delete ---------------------------------------------------------------------------------
     def delete_port(self, ctx: RequestContext, port_id: str) -> None:
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             row = self.port_row(conn, ctx, port_id)
             if not self.owned(ctx, row):
                 raise policy("delete_port")

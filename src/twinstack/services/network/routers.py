@@ -61,7 +61,7 @@ class RoutersMixin(SecurityGroupsMixin):
 
     def list_routers(self, ctx: RequestContext, params: ListParams) -> list[dict[str, Any]]:
         r = m.routers
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             rows = [
                 dict(x)
                 for x in conn.execute(
@@ -80,13 +80,13 @@ class RoutersMixin(SecurityGroupsMixin):
     def show_router(
         self, ctx: RequestContext, router_id: str, fields: list[str] | None = None
     ) -> dict[str, Any]:
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             return self._router_view(conn, ctx, self.router_row(conn, ctx, router_id), fields)
 
     # routers: writes ------------------------------------------------------------------------
     def create_router(self, ctx: RequestContext, data: dict[str, Any]) -> dict[str, Any]:
         values = ROUTER.parse_create(ctx, data)
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             self.check_quota(conn, values["project_id"], "router")
             row = self.stamp(ROUTER.row_values(values))
             row.update(status="ACTIVE", routes=[], enable_snat=True, gw_port_id=None, gw_network_id=None)
@@ -96,7 +96,7 @@ class RoutersMixin(SecurityGroupsMixin):
             return self._router_view(conn, ctx, self.row(conn, m.routers, row["id"]) or row)
 
     def update_router(self, ctx: RequestContext, router_id: str, data: dict[str, Any]) -> dict[str, Any]:
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             row = self.router_row(conn, ctx, router_id)
             values = ROUTER.parse_update(ctx, data, row)
             if "external_gateway_info" in values:
@@ -232,7 +232,7 @@ class RoutersMixin(SecurityGroupsMixin):
 
     def _change_routes(self, ctx: RequestContext, router_id: str, body: Any, *, add: bool) -> dict[str, Any]:
         routes = ROUTER.body_of(body).get("routes")
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             row = self.router_row(conn, ctx, router_id)
             current = list(row["routes"])
             if add:
@@ -243,7 +243,7 @@ class RoutersMixin(SecurityGroupsMixin):
             return {"router": self._router_view(conn, ctx, self.router_row(conn, ctx, router_id))}
 
     def delete_router(self, ctx: RequestContext, router_id: str) -> None:
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             row = self.router_row(conn, ctx, router_id)
             p = m.ports
             if conn.execute(
@@ -257,7 +257,7 @@ class RoutersMixin(SecurityGroupsMixin):
     # interfaces -----------------------------------------------------------------------------
     def add_router_interface(self, ctx: RequestContext, router_id: str, body: Any) -> dict[str, Any]:
         subnet_id, port_id = self._interface_body(body)
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             router = self.router_row(conn, ctx, router_id)
             attached = self._router_subnets(conn, router_id)
             if port_id:
@@ -375,7 +375,7 @@ class RoutersMixin(SecurityGroupsMixin):
 
     def remove_router_interface(self, ctx: RequestContext, router_id: str, body: Any) -> dict[str, Any]:
         subnet_id, port_id = self._interface_body(body)
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             router = self.router_row(conn, ctx, router_id)
             attached = self._router_subnets(conn, router_id)
             if port_id:
@@ -467,7 +467,7 @@ class RoutersMixin(SecurityGroupsMixin):
 
     def list_floatingips(self, ctx: RequestContext, params: ListParams) -> list[dict[str, Any]]:
         f = m.floatingips
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             rows = [
                 dict(x)
                 for x in conn.execute(
@@ -486,12 +486,12 @@ class RoutersMixin(SecurityGroupsMixin):
     def show_floatingip(
         self, ctx: RequestContext, fip_id: str, fields: list[str] | None = None
     ) -> dict[str, Any]:
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             return self._fip_view(conn, ctx, self.fip_row(conn, ctx, fip_id), fields)
 
     def create_floatingip(self, ctx: RequestContext, data: dict[str, Any]) -> dict[str, Any]:
         values = FLOATINGIP.parse_create(ctx, data)
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             net_id = values["floating_network_id"]
             net = self.row(conn, m.networks, net_id)
             if net is None:
@@ -632,7 +632,7 @@ class RoutersMixin(SecurityGroupsMixin):
         return None if found is None else str(found[0])
 
     def update_floatingip(self, ctx: RequestContext, fip_id: str, data: dict[str, Any]) -> dict[str, Any]:
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             row = self.fip_row(conn, ctx, fip_id)
             values = FLOATINGIP.parse_update(ctx, data, row)
             changes: dict[str, Any] = {}
@@ -652,7 +652,7 @@ class RoutersMixin(SecurityGroupsMixin):
             return self._fip_view(conn, ctx, self.fip_row(conn, ctx, fip_id))
 
     def delete_floatingip(self, ctx: RequestContext, fip_id: str) -> None:
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             row = self.fip_row(conn, ctx, fip_id)
             self.drop_tags(conn, fip_id)
             conn.execute(delete(m.floatingips).where(m.floatingips.c.id == fip_id))

@@ -35,9 +35,13 @@ _DEFAULT_SG = select(m.security_groups.c.id).where(
 class SecurityGroupsMixin(PortsMixin):
     # default group --------------------------------------------------------------------------
     def ensure_default_security_group(self, conn: Connection, project_id: str) -> str:
+        cached = self.default_groups.get(project_id)
+        if cached is not None:
+            return cached
         sg = m.security_groups
         found = conn.execute(_DEFAULT_SG, {"project_id": project_id}).first()
         if found is not None:
+            self.default_groups[project_id] = str(found[0])
             return str(found[0])
         row = self.stamp(
             {
@@ -115,7 +119,7 @@ class SecurityGroupsMixin(PortsMixin):
 
     def create_security_group(self, ctx: RequestContext, data: dict[str, Any]) -> dict[str, Any]:
         values = SECURITY_GROUP.parse_create(ctx, data)
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             self.ensure_default_security_group(conn, values["project_id"])
             if values.get("name") == "default":
                 raise conflict("SecurityGroupDefaultAlreadyExists", "Default security group already exists.")
@@ -129,7 +133,7 @@ class SecurityGroupsMixin(PortsMixin):
 
     def list_security_groups(self, ctx: RequestContext, params: ListParams) -> list[dict[str, Any]]:
         sg = m.security_groups
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             if ctx.project_id:
                 self.ensure_default_security_group(conn, ctx.project_id)
             if ctx.is_admin:
@@ -156,14 +160,14 @@ class SecurityGroupsMixin(PortsMixin):
     def show_security_group(
         self, ctx: RequestContext, group_id: str, fields: list[str] | None = None
     ) -> dict[str, Any]:
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             row = self._group_row(conn, ctx, group_id)
             return SECURITY_GROUP.view(self._group_items(conn, ctx, [row])[0], ctx, fields)
 
     def update_security_group(
         self, ctx: RequestContext, group_id: str, data: dict[str, Any]
     ) -> dict[str, Any]:
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             row = self._group_row(conn, ctx, group_id)
             values = SECURITY_GROUP.parse_update(ctx, data, row)
             if row["is_default"] and values.get("name", "default") != "default":
@@ -178,7 +182,7 @@ class SecurityGroupsMixin(PortsMixin):
             return SECURITY_GROUP.view(self._group_items(conn, ctx, [row])[0], ctx)
 
     def delete_security_group(self, ctx: RequestContext, group_id: str) -> None:
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             row = self._group_row(conn, ctx, group_id)
             if row["is_default"] and not ctx.is_admin:
                 raise conflict(
@@ -195,12 +199,13 @@ class SecurityGroupsMixin(PortsMixin):
             conn.execute(delete(r).where(r.c.remote_group_id == group_id))
             conn.execute(delete(r).where(r.c.security_group_id == group_id))
             self.drop_tags(conn, group_id)
+            self.default_groups.pop(row["project_id"], None)
             conn.execute(delete(m.security_groups).where(m.security_groups.c.id == group_id))
 
     # rules ----------------------------------------------------------------------------------
     def create_security_group_rule(self, ctx: RequestContext, data: dict[str, Any]) -> dict[str, Any]:
         values = SECURITY_GROUP_RULE.parse_create(ctx, data)
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             group = self._group_row(conn, ctx, values["security_group_id"])
             if not self.owned(ctx, group):
                 raise missing("security_group", group["id"])
@@ -314,7 +319,7 @@ class SecurityGroupsMixin(PortsMixin):
         return {r[0] for r in conn.execute(select(sg.c.id).where(sg.c.is_default.is_(True)))}
 
     def list_security_group_rules(self, ctx: RequestContext, params: ListParams) -> list[dict[str, Any]]:
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             if ctx.project_id:
                 self.ensure_default_security_group(conn, ctx.project_id)
             r = m.security_group_rules
@@ -337,7 +342,7 @@ class SecurityGroupsMixin(PortsMixin):
     def show_security_group_rule(
         self, ctx: RequestContext, rule_id: str, fields: list[str] | None = None
     ) -> dict[str, Any]:
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             row = self._rule_row(conn, ctx, rule_id)
             return SECURITY_GROUP_RULE.view(self._rule_item(row, self._default_ids(conn)), ctx, fields)
 
@@ -345,7 +350,7 @@ class SecurityGroupsMixin(PortsMixin):
         self, ctx: RequestContext, rule_id: str, data: dict[str, Any]
     ) -> dict[str, Any]:
         values = SECURITY_GROUP_RULE.parse_update(ctx, data)
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             self._rule_row(conn, ctx, rule_id)
             if values:
                 self.touch(conn, m.security_group_rules, rule_id, **SECURITY_GROUP_RULE.row_values(values))
@@ -353,13 +358,13 @@ class SecurityGroupsMixin(PortsMixin):
             return SECURITY_GROUP_RULE.view(self._rule_item(row, self._default_ids(conn)), ctx)
 
     def delete_security_group_rule(self, ctx: RequestContext, rule_id: str) -> None:
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             row = self._rule_row(conn, ctx, rule_id)
             conn.execute(delete(m.security_group_rules).where(m.security_group_rules.c.id == rule_id))
             self.touch(conn, m.security_groups, row["security_group_id"])
 
     def security_group_names_for_instance(self, instance_id: str) -> list[str]:
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             p = m.ports
             ids: list[str] = []
             for (groups,) in conn.execute(select(p.c.security_groups).where(p.c.device_id == instance_id)):

@@ -44,7 +44,7 @@ class SubnetsMixin(NetworksMixin):
             filters={k: v if isinstance(v, list) else [v] for k, v in filters.items()}
         )
         s = m.subnets
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             clause = None
             visible = self.network_shared_clause(ctx)
             if visible is not None:
@@ -59,7 +59,7 @@ class SubnetsMixin(NetworksMixin):
     def show_subnet(
         self, ctx: RequestContext, subnet_id: str, fields: list[str] | None = None
     ) -> dict[str, Any]:
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             return SUBNET.view(
                 self.subnet_items(conn, [self.subnet_row(conn, ctx, subnet_id)])[0], ctx, fields
             )
@@ -67,7 +67,7 @@ class SubnetsMixin(NetworksMixin):
     # create ---------------------------------------------------------------------------------
     def create_subnet(self, ctx: RequestContext, data: dict[str, Any]) -> dict[str, Any]:
         values = SUBNET.parse_create(ctx, data)
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             net = self.network_row(conn, ctx, values["network_id"])
             if not self.owned(ctx, net):
                 raise policy("create_subnet")
@@ -264,7 +264,7 @@ class SubnetsMixin(NetworksMixin):
 
     # update / delete ------------------------------------------------------------------------
     def update_subnet(self, ctx: RequestContext, subnet_id: str, data: dict[str, Any]) -> dict[str, Any]:
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             row = self.subnet_row(conn, ctx, subnet_id)
             if not self.owned(ctx, row):
                 raise policy("update_subnet")
@@ -303,7 +303,7 @@ class SubnetsMixin(NetworksMixin):
             )
 
     def delete_subnet(self, ctx: RequestContext, subnet_id: str) -> None:
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             row = self.subnet_row(conn, ctx, subnet_id)
             if not self.owned(ctx, row):
                 raise policy("delete_subnet")
@@ -394,7 +394,7 @@ class SubnetsMixin(NetworksMixin):
         version, prefixes = self._normalize_prefixes(values["prefixes"])
         values["prefixes"] = prefixes
         self._pool_bounds(values, version)
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             if values.get("address_scope_id"):
                 self._check_scope(conn, ctx, values["address_scope_id"], version)
             row = self.stamp(SUBNETPOOL.row_values(values))
@@ -414,7 +414,7 @@ class SubnetsMixin(NetworksMixin):
 
     def list_subnetpools(self, ctx: RequestContext, params: ListParams) -> list[dict[str, Any]]:
         sp = m.subnetpools
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             items = self.select_items(
                 conn, SUBNETPOOL, ctx, params, self.project_clause(ctx, sp, sp.c.shared.is_(True))
             )
@@ -424,11 +424,11 @@ class SubnetsMixin(NetworksMixin):
     def show_subnetpool(
         self, ctx: RequestContext, pool_id: str, fields: list[str] | None = None
     ) -> dict[str, Any]:
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             return self._pool_view(conn, ctx, self._pool_row(conn, ctx, pool_id), fields)
 
     def update_subnetpool(self, ctx: RequestContext, pool_id: str, data: dict[str, Any]) -> dict[str, Any]:
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             row = self._pool_row(conn, ctx, pool_id)
             if not self.owned(ctx, row):
                 raise missing("subnetpool", pool_id)
@@ -451,7 +451,7 @@ class SubnetsMixin(NetworksMixin):
             return self._pool_view(conn, ctx, self._pool_row(conn, ctx, pool_id))
 
     def delete_subnetpool(self, ctx: RequestContext, pool_id: str) -> None:
-        with self.db.begin() as conn:
+        with self.tx() as conn:
             row = self._pool_row(conn, ctx, pool_id)
             if not self.owned(ctx, row):
                 raise missing("subnetpool", pool_id)
