@@ -24,7 +24,9 @@ def _act(nova: Nova, sid: str, body: dict[str, Any]) -> None:
     assert r.status_code in (200, 202, 204), r.text
 
 
-def test_cli_create_list_show_delete(cli: Any, osc: InProcessCLI, nova: Nova, twinstack_conn: Any, image_id: str) -> None:
+def test_cli_create_list_show_delete(
+    cli: Any, osc: InProcessCLI, nova: Nova, twinstack_conn: Any, image_id: str
+) -> None:
     name = f"cli-{uuid.uuid4().hex[:6]}"
     key = f"k-{name}"
     osc.run("keypair", "create", key)
@@ -121,7 +123,9 @@ def test_cli_migrate_and_live_migrate(osc: InProcessCLI, nova: Nova, image_id: s
     nova("DELETE", f"/servers/{sid}")
 
 
-def test_cli_snapshot_lands_in_glance(osc: InProcessCLI, nova: Nova, twinstack_conn: Any, image_id: str) -> None:
+def test_cli_snapshot_lands_in_glance(
+    osc: InProcessCLI, nova: Nova, twinstack_conn: Any, image_id: str
+) -> None:
     name, sid, _ = _active(nova, image_id, "cli-snap")
     snap = f"snap-{name}"
     osc.run("server", "image", "create", "--name", snap, name)

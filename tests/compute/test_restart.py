@@ -36,8 +36,7 @@ def test_restart_mid_build_leaves_no_instance_in_build(tmp_path: Path) -> None:
     again, nova, _ = _cloud(tmp_path)
     try:
         servers: dict[str, Any] = {
-            sid: nova("GET", f"/servers/{sid}", version="2.100").json()["server"]
-            for sid in [done, *building]
+            sid: nova("GET", f"/servers/{sid}", version="2.100").json()["server"] for sid in [done, *building]
         }
         assert servers[done]["status"] == "ACTIVE" and servers[done]["OS-EXT-STS:task_state"] is None
         for sid in building:
