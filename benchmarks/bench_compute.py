@@ -19,7 +19,7 @@ import resource
 import sys
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -252,7 +252,8 @@ def _insert_instances(cloud: Any, count: int, project: str, user: str, with_allo
                 "scheduler_hints": {},
                 "kernel_id": "",
                 "ramdisk_id": "",
-                "created_at": now,
+                # created one after another, as a real cloud's servers were
+                "created_at": now - timedelta(milliseconds=count - i),
                 "updated_at": now,
                 "launched_at": now,
                 "deleted": False,

@@ -12,6 +12,7 @@ from functools import total_ordering
 from twinstack.core.errors import BadRequest, NotAcceptable
 
 _VERSION_RE = re.compile(r"^([1-9]\d*)\.([1-9]\d*|0)$")
+_PARSED: dict[str, APIVersion] = {}
 
 
 @total_ordering
@@ -22,10 +23,16 @@ class APIVersion:
 
     @classmethod
     def parse(cls, text: str) -> APIVersion:
+        found = _PARSED.get(text)
+        if found is not None:
+            return found
         match = _VERSION_RE.match(text.strip())
         if not match:
             raise ValueError(text)
-        return cls(int(match.group(1)), int(match.group(2)))
+        version = cls(int(match.group(1)), int(match.group(2)))
+        if len(_PARSED) < 4096:  # views ask ctx.mv("2.x") many times per request
+            _PARSED[text] = version
+        return version
 
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, APIVersion):

@@ -405,6 +405,23 @@ class ServersMixin:
                 pass
         return list(inst["security_groups"] or [])
 
+    def network_info_many(
+        self: ComputeService, rows: list[dict[str, Any]]
+    ) -> tuple[dict[str, dict[str, list[dict[str, Any]]]], dict[str, list[str]]]:
+        """``addresses`` and ``security_group_names`` for a page of instances, in a few queries."""
+        network = self.cloud.services.get("network")
+        if network is None or not hasattr(network, "instance_network_info_many"):
+            return (
+                {r["id"]: self.addresses(r["id"]) for r in rows},
+                {r["id"]: self.security_group_names(r) for r in rows},
+            )
+        try:
+            addresses, groups = network.instance_network_info_many([r["id"] for r in rows])
+        except ApiError:
+            addresses, groups = {}, {}
+        names = {r["id"]: groups.get(r["id"]) or list(r["security_groups"] or []) for r in rows}
+        return {r["id"]: addresses.get(r["id"]) or {} for r in rows}, names
+
     # update / delete -------------------------------------------------------------------------------
     def update_instance(
         self: ComputeService, ctx: RequestContext, server_id: str, values: dict[str, Any]

@@ -25,6 +25,7 @@ from twinstack.services.compute.groups import GroupsMixin
 from twinstack.services.compute.hosts import HostsMixin
 from twinstack.services.compute.instances import InstanceStore
 from twinstack.services.compute.keypairs import KeypairsMixin
+from twinstack.services.compute.list_cache import ListCache
 from twinstack.services.compute.quotas import QuotasMixin
 from twinstack.services.compute.rpcapi import ComputeAPI, ConductorAPI
 from twinstack.services.compute.servers import ServersMixin
@@ -48,6 +49,7 @@ class ComputeService(
         self.db = cloud.db
         self.config = ComputeConfig.from_cloud(cloud)
         self.store = InstanceStore(cloud.db, cloud.clock)
+        self.list_cache = ListCache(cloud.db)
         self.compute_rpc = ComputeAPI(cloud)
         self.conductor_rpc = ConductorAPI(cloud)
         self.managers: dict[str, ComputeManager] = {}
@@ -81,6 +83,7 @@ class ComputeService(
         from twinstack.services.compute.scheduler.manager import SchedulerManager
 
         bus = self.cloud.bus
+        self.list_cache.clear()  # host_status follows which hosts have a manager
         self.recover_unscheduled()
         with self.db.begin() as conn:
             nodes = conn.execute(
@@ -111,6 +114,7 @@ class ComputeService(
         bus.unserve("scheduler")
         bus.unserve("conductor")
         self.managers.clear()
+        self.list_cache.clear()
 
     def recover_unscheduled(self) -> None:
         """Builds that never reached a host when the cloud stopped end in ERROR (none stay in BUILD)."""

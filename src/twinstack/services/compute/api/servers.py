@@ -7,6 +7,8 @@ import binascii
 from typing import Any
 from urllib.parse import urlencode
 
+import orjson
+
 from twinstack.core.errors import BadRequest
 from twinstack.core.http import ApiRequest, ApiResponse, ServiceApi
 from twinstack.services.compute.api import api_url, bool_param, check, compute, int_param, links, route
@@ -253,6 +255,23 @@ def _filters(req: ApiRequest) -> tuple[dict[str, Any], bool]:
     return filters, all_tenants
 
 
+def _list_page(req: ApiRequest, detail: bool) -> ApiResponse:
+    """A page of servers; the rendered bytes are reused while the database is unchanged."""
+    ctx = req.ctx
+    key = (
+        detail,
+        req.url_for(),
+        req.request.url.query,
+        ctx.project_id,
+        ctx.user_id,
+        ctx.is_admin,
+        tuple(sorted(ctx.roles)),
+        str(ctx.microversion),
+    )
+    body = compute(req).list_cache.get_or_render(key, lambda: orjson.dumps(_list(req, detail)))
+    return ApiResponse(body, 200, content_type="application/json")
+
+
 def _list(req: ApiRequest, detail: bool) -> dict[str, Any]:
     svc = compute(req)
     filters, all_tenants = _filters(req)
@@ -289,7 +308,11 @@ def _list(req: ApiRequest, detail: bool) -> dict[str, Any]:
         all_tenants=all_tenants,
     )
     if detail:
-        items = [server_body(req, inst) for inst in rows]
+        addresses, groups = svc.network_info_many(rows)
+        items = [
+            server_body(req, inst, addresses=addresses[inst["id"]], security_groups=groups[inst["id"]])
+            for inst in rows
+        ]
     else:
         items = [server_ref(req, inst) for inst in rows]
     body: dict[str, Any] = {"servers": items}
@@ -301,12 +324,12 @@ def _list(req: ApiRequest, detail: bool) -> dict[str, Any]:
     return body
 
 
-def list_servers(req: ApiRequest) -> dict[str, Any]:
-    return _list(req, False)
+def list_servers(req: ApiRequest) -> ApiResponse:
+    return _list_page(req, False)
 
 
-def list_servers_detail(req: ApiRequest) -> dict[str, Any]:
-    return _list(req, True)
+def list_servers_detail(req: ApiRequest) -> ApiResponse:
+    return _list_page(req, True)
 
 
 def show_server(req: ApiRequest) -> dict[str, Any]:

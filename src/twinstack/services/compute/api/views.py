@@ -82,8 +82,11 @@ def server_body(
     show_groups: bool = False,
     addresses: dict[str, Any] | None = None,
     host_status: str | None = None,
+    security_groups: list[str] | None = None,
 ) -> dict[str, Any]:
-    """``full``: the show/detail view; otherwise the basic view of update/rebuild before 2.75."""
+    """``full``: the show/detail view; otherwise the basic view of update/rebuild before 2.75.
+
+    ``addresses`` and ``security_groups`` may be given when read for a whole page at once."""
     ctx = req.ctx
     svc = compute(req)
     status = states.status_from_state(inst["vm_state"], inst["task_state"])
@@ -127,7 +130,7 @@ def server_body(
     if ctx.mv("2.73"):
         body["locked_reason"] = inst["locked_reason"]
     if full:
-        _extended(req, inst, body, host_status)
+        _extended(req, inst, body, host_status, security_groups)
     if ctx.mv("2.96"):
         body["pinned_availability_zone"] = inst.get("pinned_availability_zone")
     if ctx.mv("2.100"):
@@ -135,11 +138,19 @@ def server_body(
     return body
 
 
-def _extended(req: ApiRequest, inst: dict[str, Any], body: dict[str, Any], host_status: str | None) -> None:
+def _extended(
+    req: ApiRequest,
+    inst: dict[str, Any],
+    body: dict[str, Any],
+    host_status: str | None,
+    security_groups: list[str] | None = None,
+) -> None:
     ctx = req.ctx
     svc = compute(req)
     body["key_name"] = inst["key_name"]
-    body["security_groups"] = [{"name": n} for n in svc.security_group_names(inst)]
+    if security_groups is None:
+        security_groups = svc.security_group_names(inst)
+    body["security_groups"] = [{"name": n} for n in security_groups]
     body["OS-SRV-USG:launched_at"] = usage_ts(inst["launched_at"])
     body["OS-SRV-USG:terminated_at"] = usage_ts(inst["terminated_at"])
     body["OS-EXT-AZ:availability_zone"] = inst["availability_zone"] or ""
