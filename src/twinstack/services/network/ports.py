@@ -16,7 +16,15 @@ from twinstack.core.context import RequestContext
 from twinstack.services.network import ipam
 from twinstack.services.network import models as m
 from twinstack.services.network.attributes import PORT
-from twinstack.services.network.errors import bad_request, conflict, err, invalid_input, missing, policy
+from twinstack.services.network.errors import (
+    bad_request,
+    conflict,
+    err,
+    invalid_attr,
+    invalid_input,
+    missing,
+    policy,
+)
 from twinstack.services.network.fastsql import fast, sqlite_of
 from twinstack.services.network.resource import ListParams
 from twinstack.services.network.subnets import SubnetsMixin
@@ -300,7 +308,7 @@ class PortsMixin(SubnetsMixin):
                 {
                     "opt_name": opt["opt_name"],
                     "opt_value": opt.get("opt_value"),
-                    "ip_version": int(opt.get("ip_version", 4)),
+                    "ip_version": _dhcp_opt_version(opt.get("ip_version", 4)),
                 }
             )
         return out
@@ -461,6 +469,8 @@ class PortsMixin(SubnetsMixin):
         cols = PORT.row_values(values)
         security = cols.get("port_security_enabled", row["port_security_enabled"])
         if "mac_address" in cols:
+            if not isinstance(cols["mac_address"], str):
+                raise invalid_attr("mac_address", f"'{cols['mac_address']}' is not a valid MAC address")
             mac = cols["mac_address"].lower().replace("-", ":")
             if row["binding_host_id"] and mac != row["mac_address"]:
                 raise conflict(
@@ -596,3 +606,9 @@ class PortsMixin(SubnetsMixin):
         conn.execute(delete(m.ip_allocations).where(m.ip_allocations.c.port_id == port_id))
         self.drop_tags(conn, port_id)
         conn.execute(delete(m.ports).where(m.ports.c.id == port_id))
+
+
+def _dhcp_opt_version(value: Any) -> int:
+    if value in (4, 6, "4", "6"):
+        return int(value)
+    raise invalid_input(f"Invalid input for extra_dhcp_opts. Reason: {value} is not in [4, 6]")

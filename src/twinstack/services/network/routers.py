@@ -113,7 +113,11 @@ class RoutersMixin(SecurityGroupsMixin):
     def _set_gateway(
         self, conn: Connection, ctx: RequestContext, row: dict[str, Any], info: Any, op: str
     ) -> None:
-        if not isinstance(info, dict) or "network_id" not in info:
+        if not isinstance(info, dict):
+            raise invalid_input(
+                f"Invalid input for external_gateway_info. Reason: '{info}' is not a dictionary"
+            )
+        if "network_id" not in info:
             raise invalid_input(
                 f"Invalid input for external_gateway_info. Reason: Validation of dictionary's keys "
                 f"failed. Expected keys: {{'network_id'}} Provided keys: {set(info or {})}"
@@ -140,6 +144,12 @@ class RoutersMixin(SecurityGroupsMixin):
         if row["gw_port_id"]:
             self._clear_gateway(conn, row)
         fixed = info.get("external_fixed_ips")
+        if fixed is not None:
+            from twinstack.services.network.validators import fixed_ips
+
+            reason = fixed_ips(fixed)
+            if reason:
+                raise invalid_input(f"Invalid input for external_gateway_info. Reason: {reason}")
         port = self.new_port(
             conn,
             net,
