@@ -196,3 +196,17 @@ def test_bad_router_requests(demo_api: Any, network: Any, fault: Any) -> None:
 def test_unknown_paths_and_methods(demo_api: Any) -> None:
     assert demo_api.get("/bogus").status_code == 501
     assert demo_api.request("PATCH", "/networks").status_code == 405
+
+
+def test_odd_shapes_are_400_not_500(demo_api: Any, network: Any, fault: Any) -> None:
+    net_id = network["net"]["id"]
+    for body in ({"router": {"external_gateway_info": 1}}, {"router": {"external_gateway_info": [1]}}):
+        fault(demo_api.post("/routers", body), 400, "InvalidInput")
+    port = demo_api.post("/ports", {"port": {"network_id": net_id}}).json()["port"]
+    fault(demo_api.put(f"/ports/{port['id']}", {"port": {"mac_address": None}}), 400, "InvalidInput")
+    bad_opts = {"port": {"network_id": net_id, "extra_dhcp_opts": [{"opt_name": "a", "ip_version": "x"}]}}
+    fault(demo_api.post("/ports", bad_opts), 400, "InvalidInput")
+    fault(demo_api.post("/ports", {"port": {"network_id": net_id, "fixed_ips": [None]}}), 400, "InvalidInput")
+    fault(demo_api.put(f"/networks/{net_id}/tags", {"tags": "red"}), 400, "HTTPBadRequest")
+    assert demo_api.get("/networks", params={"limit": "x"}).status_code == 400
+    demo_api.delete(f"/ports/{port['id']}")
