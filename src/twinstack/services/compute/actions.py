@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from twinstack.core.errors import ApiError, BadRequest, Conflict, Forbidden, NotFound
+from twinstack.core.errors import BadRequest, Conflict, Forbidden, NotFound
 from twinstack.services.compute import states as s
 from twinstack.services.compute.flavors import flavor_snapshot
 from twinstack.services.compute.instances import UnexpectedTaskState
@@ -193,10 +193,8 @@ class ActionsMixin:
         inst: dict[str, Any],
         name: str,
         metadata: dict[str, Any] | None = None,
-    ) -> str | None:
-        image = self.cloud.services.get("image")
-        if image is None or not hasattr(image, "create_image"):
-            return None
+    ) -> str:
+        image = self.cloud.service("image")
         props = {
             "image_type": "snapshot",
             "instance_uuid": inst["id"],
@@ -229,8 +227,6 @@ class ActionsMixin:
         self.check_lock(ctx, inst)
         self.check_state(inst, "createImage", (s.ACTIVE, s.STOPPED, s.PAUSED, s.SUSPENDED))
         image_id = self._snapshot_image(ctx, inst, name, metadata)
-        if image_id is None:
-            raise ApiError("The image service is not available in this cloud yet.", 501)
         await self._act(
             ctx,
             server_id,

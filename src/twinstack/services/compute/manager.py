@@ -157,7 +157,7 @@ class ComputeManager(MovesMixin):
             await asyncio.sleep(delay)
 
     def _network(self) -> Any:
-        return self.cloud.services.get("network")
+        return self.cloud.service("network")
 
     def _fail_action(self, instance_id: str, exc: Exception, *, error: bool = False) -> None:
         """Revert the task state and record the fault, as nova's reverts_task_state does."""
@@ -283,24 +283,19 @@ class ComputeManager(MovesMixin):
     ) -> list[dict[str, Any]]:
         self.store.save(inst["id"], expected_task_state=None, task_state=states.NETWORKING)
         network = self._network()
-        ports: list[dict[str, Any]] = []
-        if network is not None and hasattr(network, "allocate_for_instance"):
-            try:
-                ports = network.allocate_for_instance(
-                    ctx,
-                    instance_id=inst["id"],
-                    project_id=inst["project_id"],
-                    requested=requested,
-                    security_groups=security_groups,
-                )
-                if hasattr(network, "bind_ports_for_instance"):
-                    ports = network.bind_ports_for_instance(
-                        ctx, inst["id"], self.host, inst.get("availability_zone") or "nova"
-                    )
-            except ApiError as exc:
-                raise BuildAborted(
-                    f"Failed to allocate the network(s), not rescheduling. {exc.message}"
-                ) from exc
+        try:
+            network.allocate_for_instance(
+                ctx,
+                instance_id=inst["id"],
+                project_id=inst["project_id"],
+                requested=requested,
+                security_groups=security_groups,
+            )
+            ports = network.bind_ports_for_instance(
+                ctx, inst["id"], self.host, inst.get("availability_zone") or "nova"
+            )
+        except ApiError as exc:
+            raise BuildAborted(f"Failed to allocate the network(s), not rescheduling. {exc.message}") from exc
         await self._step("networking")
         return list(ports or [])
 
@@ -315,11 +310,10 @@ class ComputeManager(MovesMixin):
 
     def _deallocate_network(self, ctx: RequestContext, instance_id: str) -> None:
         network = self._network()
-        if network is not None and hasattr(network, "deallocate_for_instance"):
-            try:
-                network.deallocate_for_instance(ctx, instance_id)
-            except ApiError:
-                LOG.warning("deallocating the ports of %s failed", instance_id, exc_info=True)
+        try:
+            network.deallocate_for_instance(ctx, instance_id)
+        except ApiError:
+            LOG.warning("deallocating the ports of %s failed", instance_id, exc_info=True)
 
     # delete ------------------------------------------------------------------------------------
     async def terminate_instance(self, ctx: RequestContext, instance_id: str) -> None:
@@ -523,7 +517,7 @@ class ComputeManager(MovesMixin):
                 )
                 was_stopped = inst["vm_state"] == states.STOPPED
                 network = self._network()
-                if evacuate and network is not None and hasattr(network, "bind_ports_for_instance"):
+                if evacuate:
                     with contextlib.suppress(ApiError):
                         network.bind_ports_for_instance(
                             ctx, instance_id, self.host, inst.get("availability_zone") or "nova"
@@ -576,7 +570,7 @@ class ComputeManager(MovesMixin):
         inst = self.store.get(instance_id)
         if inst is None:
             return
-        image = self.cloud.services.get("image")
+        image = self.cloud.service("image")
         try:
             async with self.event(ctx, instance_id, "compute_snapshot_instance"):
                 self.store.save(
@@ -617,14 +611,12 @@ class ComputeManager(MovesMixin):
         pending: str,
     ) -> None:
         self.store.save(instance_id, expected_task_state=pending, task_state=uploading)
-        if image is not None and hasattr(image, "upload_image_data"):
-            await image.upload_image_data(ctx, image_id, chunks)
+        await image.upload_image_data(ctx, image_id, chunks)
 
     @staticmethod
     def _kill_image(image: Any, image_id: str) -> None:
-        if image is not None and hasattr(image, "set_image_status"):
-            with contextlib.suppress(Exception):
-                image.set_image_status(image_id, "killed")
+        with contextlib.suppress(Exception):
+            image.set_image_status(image_id, "killed")
 
     # queries (bus calls) --------------------------------------------------------------------------
     def get_console_output(self, ctx: RequestContext, instance_id: str, length: int | None = None) -> str:

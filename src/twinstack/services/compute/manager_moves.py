@@ -260,12 +260,10 @@ class MovesMixin:
             inst = self.store.save(instance_id, host=self.host, node=self.node)
             self.driver.adopt({**inst, "power_state": inst["power_state"]})
             self.claim(inst)
-            network = self._network()
-            if network is not None and hasattr(network, "bind_ports_for_instance"):
-                with contextlib.suppress(ApiError):
-                    network.bind_ports_for_instance(
-                        ctx, instance_id, self.host, inst.get("availability_zone") or "nova"
-                    )
+            with contextlib.suppress(ApiError):
+                self._network().bind_ports_for_instance(
+                    ctx, instance_id, self.host, inst.get("availability_zone") or "nova"
+                )
             self.store.save(instance_id, expected_task_state=states.MIGRATING, task_state=None)
             self.compute.set_migration(migration_id, status="completed")
         except (InstanceGone, UnexpectedTaskState):
@@ -275,7 +273,7 @@ class MovesMixin:
     async def shelve_instance(
         self: ComputeManager, ctx: RequestContext, instance_id: str, image_id: str | None, offload: bool
     ) -> None:
-        image = self.cloud.services.get("image")
+        image = self.cloud.service("image")
         try:
             async with self.event(ctx, instance_id, "compute_shelve_instance"):
                 inst = self.store.save(
@@ -331,10 +329,8 @@ class MovesMixin:
                 )
                 with contextlib.suppress(DriverError):
                     await self.driver.destroy(inst)
-                network = self._network()
-                if network is not None and hasattr(network, "unbind_ports_for_instance"):
-                    with contextlib.suppress(ApiError):
-                        network.unbind_ports_for_instance(ctx, instance_id)
+                with contextlib.suppress(ApiError):
+                    self._network().unbind_ports_for_instance(ctx, instance_id)
                 self.drop(instance_id)
                 self.compute.release_allocations(instance_id)
                 self.store.save(
@@ -362,12 +358,10 @@ class MovesMixin:
                     node=self.node,
                 )
                 self.claim(inst)
-                network = self._network()
-                if network is not None and hasattr(network, "bind_ports_for_instance"):
-                    with contextlib.suppress(ApiError):
-                        network.bind_ports_for_instance(
-                            ctx, instance_id, self.host, inst.get("availability_zone") or "nova"
-                        )
+                with contextlib.suppress(ApiError):
+                    self._network().bind_ports_for_instance(
+                        ctx, instance_id, self.host, inst.get("availability_zone") or "nova"
+                    )
                 await self.driver.spawn(inst, inst.get("image_meta") or {}, [], [])
                 sysmeta = dict(inst["system_metadata"] or {})
                 shelved_image = sysmeta.pop("shelved_image_id", None)
@@ -381,10 +375,9 @@ class MovesMixin:
                     power_state=states.RUNNING,
                     system_metadata=sysmeta,
                 )
-                image = self.cloud.services.get("image")
-                if shelved_image and image is not None and hasattr(image, "delete_image"):
+                if shelved_image:
                     with contextlib.suppress(Exception):
-                        image.delete_image(ctx, shelved_image)
+                        self.cloud.service("image").delete_image(ctx, shelved_image)
         except (InstanceGone, UnexpectedTaskState):
             return
         except DriverError as exc:

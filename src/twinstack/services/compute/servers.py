@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import secrets
 import string
@@ -50,11 +51,8 @@ class ServersMixin:
     def _image_for_boot(self: ComputeService, ctx: RequestContext, image_ref: str | None) -> dict[str, Any]:
         if not image_ref:
             return {}
-        image = self.cloud.services.get("image")
-        if image is None or not hasattr(image, "get_image"):
-            return {"id": image_ref, "status": "active", "min_ram": 0, "min_disk": 0}
         try:
-            found = image.get_image(ctx, image_ref)
+            found = self.cloud.service("image").get_image(ctx, image_ref)
         except ApiError:
             raise BadRequest("Can not find requested image") from None
         if found.get("status") != "active":
@@ -62,16 +60,16 @@ class ServersMixin:
         return dict(found)
 
     def _check_networks(self: ComputeService, ctx: RequestContext, networks: Any) -> None:
-        network = self.cloud.services.get("network")
-        if not isinstance(networks, list) or network is None:
+        if not isinstance(networks, list):
             return
+        network = self.cloud.service("network")
         for item in networks:
-            if item.get("uuid") and hasattr(network, "get_network"):
+            if item.get("uuid"):
                 try:
                     network.get_network(ctx, item["uuid"])
                 except ApiError:
                     raise BadRequest(f"Network {item['uuid']} could not be found.") from None
-            if item.get("port") and hasattr(network, "get_port"):
+            if item.get("port"):
                 try:
                     port = network.get_port(ctx, item["port"])
                 except ApiError:
@@ -386,37 +384,26 @@ class ServersMixin:
         return True
 
     def addresses(self: ComputeService, instance_id: str) -> dict[str, list[dict[str, Any]]]:
-        network = self.cloud.services.get("network")
-        if network is None or not hasattr(network, "instance_addresses"):
-            return {}
         try:
-            return network.instance_addresses(instance_id) or {}
+            return self.cloud.service("network").instance_addresses(instance_id) or {}
         except ApiError:
             return {}
 
     def security_group_names(self: ComputeService, inst: dict[str, Any]) -> list[str]:
-        network = self.cloud.services.get("network")
-        if network is not None and hasattr(network, "security_group_names_for_instance"):
-            try:
-                names = network.security_group_names_for_instance(inst["id"])
-                if names:
-                    return list(names)
-            except ApiError:
-                pass
-        return list(inst["security_groups"] or [])
+        try:
+            names = self.cloud.service("network").security_group_names_for_instance(inst["id"])
+        except ApiError:
+            names = None
+        return list(names or inst["security_groups"] or [])
 
     def network_info_many(
         self: ComputeService, rows: list[dict[str, Any]]
     ) -> tuple[dict[str, dict[str, list[dict[str, Any]]]], dict[str, list[str]]]:
         """``addresses`` and ``security_group_names`` for a page of instances, in a few queries."""
-        network = self.cloud.services.get("network")
-        if network is None or not hasattr(network, "instance_network_info_many"):
-            return (
-                {r["id"]: self.addresses(r["id"]) for r in rows},
-                {r["id"]: self.security_group_names(r) for r in rows},
-            )
         try:
-            addresses, groups = network.instance_network_info_many([r["id"] for r in rows])
+            addresses, groups = self.cloud.service("network").instance_network_info_many(
+                [r["id"] for r in rows]
+            )
         except ApiError:
             addresses, groups = {}, {}
         names = {r["id"]: groups.get(r["id"]) or list(r["security_groups"] or []) for r in rows}
@@ -447,12 +434,8 @@ class ServersMixin:
         await self.compute_rpc.cast(ctx, inst["host"], "terminate_instance", instance_id=server_id)
 
     def _deallocate_local(self: ComputeService, ctx: RequestContext, server_id: str) -> None:
-        network = self.cloud.services.get("network")
-        if network is not None and hasattr(network, "deallocate_for_instance"):
-            try:
-                network.deallocate_for_instance(ctx, server_id)
-            except ApiError:
-                pass
+        with contextlib.suppress(ApiError):
+            self.cloud.service("network").deallocate_for_instance(ctx, server_id)
         for manager in self.managers.values():
             if server_id in manager.tracked:
                 manager.drop(server_id)

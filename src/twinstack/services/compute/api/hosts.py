@@ -428,7 +428,7 @@ def update_aggregate(req: ApiRequest) -> dict[str, Any]:
     agg = compute(req).update_aggregate(
         req.path["aggregate_id"],
         body.get("name"),
-        body["availability_zone"] if "availability_zone" in body else ...,
+        body.get("availability_zone", ...),
     )
     return {"aggregate": _agg_view(req, agg)}
 

@@ -30,7 +30,7 @@ async def server_action(req: ApiRequest) -> ApiResponse:
     name, value = next(iter(body.items()))
     handler = ACTIONS.get(name)
     if handler is None:
-        raise BadRequest("There is no such action: %s" % name)
+        raise BadRequest(f"There is no such action: {name}")
     return await handler(req, req.path["server_id"], value)
 
 
@@ -102,7 +102,7 @@ async def resume(req: ApiRequest, sid: str, value: Any) -> ApiResponse:
 async def lock(req: ApiRequest, sid: str, value: Any) -> ApiResponse:
     body = _nullable_object(value, "lock")
     if "locked_reason" in body and not req.ctx.mv("2.73"):
-        raise BadRequest("Invalid input for field/attribute lock. Value: %s." % value)
+        raise BadRequest(f"Invalid input for field/attribute lock. Value: {value}.")
     compute(req).lock(req.ctx, sid, body.get("locked_reason"))
     return ACCEPTED
 
@@ -253,7 +253,7 @@ async def unshelve(req: ApiRequest, sid: str, value: Any) -> ApiResponse:
         )
     if "host" in body:
         admin_only(req, "os_compute_api:os-shelve:unshelve_to_host")
-    az = body["availability_zone"] if "availability_zone" in body else ...
+    az = body.get("availability_zone", ...)
     await compute(req).unshelve(req.ctx, sid, az, body.get("host"))
     return ACCEPTED
 

@@ -300,10 +300,7 @@ def show_action(req: ApiRequest) -> dict[str, Any]:
 
 # interfaces (os-interface) -----------------------------------------------------------------------------
 def _network(req: ApiRequest) -> Any:
-    network = req.cloud.services.get("network")
-    if network is None or not hasattr(network, "list_ports"):
-        raise NotImplementedYet("Network interfaces need the networking service, which is not available yet.")
-    return network
+    return req.cloud.service("network")
 
 
 def _interface_view(req: ApiRequest, port: dict[str, Any]) -> dict[str, Any]:

@@ -215,7 +215,7 @@ def _filters(req: ApiRequest) -> tuple[dict[str, Any], bool]:
             "description",
         }
     filters: dict[str, Any] = {}
-    for key in q.keys():
+    for key in q:
         if key not in allowed:
             continue
         value = q.getlist(key)[-1]
