@@ -55,6 +55,8 @@ def test_boot_flow_allocate_bind_addresses_deallocate(
         "OS-EXT-IPS-MAC:mac_addr": port["mac_address"],
     }
     assert network.security_group_names_for_instance("vm-1") == ["default"]
+    many, groups = network.instance_network_info_many(["vm-1", "vm-unknown"])
+    assert many == {"vm-1": addresses} and groups == {"vm-1": ["default"]}
     network.unbind_ports_for_instance(admin, "vm-1")
     assert network.get_port(admin, port["id"])["status"] == "DOWN"
     network.deallocate_for_instance(admin, "vm-1")

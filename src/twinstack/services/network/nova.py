@@ -46,7 +46,7 @@ class NovaMixin(ExtrasMixin):
                     rows.append(self._take_port(conn, project_id, instance_id, item["port"]))
                     continue
                 net = self.row(conn, m.networks, item.get("uuid") or "")
-                if net is None or not (net["project_id"] == project_id or net["shared"] or ctx.is_admin):
+                if net is None or not (ctx.is_admin or self._usable_by(conn, net, project_id)):
                     raise missing("network", item.get("uuid") or "")
                 self.check_quota(conn, project_id, "port")
                 values: dict[str, Any] = {
@@ -85,6 +85,21 @@ class NovaMixin(ExtrasMixin):
                 )
             out.append(match[0])
         return out
+
+    def _usable_by(self, conn: Connection, net: dict[str, Any], project_id: str) -> bool:
+        if net["project_id"] == project_id or net["shared"]:
+            return True
+        r = m.rbac_policies
+        return (
+            conn.execute(
+                select(r.c.id).where(
+                    r.c.object_id == net["id"],
+                    r.c.action == "access_as_shared",
+                    r.c.target_tenant.in_([project_id, "*"]),
+                )
+            ).first()
+            is not None
+        )
 
     def _only_network(self, conn: Connection, project_id: str) -> dict[str, Any] | None:
         """Nova's rule with no networks requested: the project's own networks, else shared ones;
@@ -190,30 +205,66 @@ class NovaMixin(ExtrasMixin):
                     self.remove_port(conn, row)
 
     def instance_addresses(self, instance_id: str) -> dict[str, list[dict[str, Any]]]:
-        out: dict[str, list[dict[str, Any]]] = {}
-        a, f, n = m.ip_allocations, m.floatingips, m.networks
+        """Nova's ``addresses`` of one instance: {network name: [fixed..., floating...]}."""
+        return self.instance_network_info_many([instance_id])[0].get(instance_id, {})
+
+    def instance_network_info_many(
+        self, instance_ids: list[str]
+    ) -> tuple[dict[str, dict[str, list[dict[str, Any]]]], dict[str, list[str]]]:
+        """``addresses`` and security group names of many instances, in a few queries (server
+        lists): ({instance id: addresses}, {instance id: [group names]})."""
+        addresses: dict[str, dict[str, list[dict[str, Any]]]] = {}
+        groups: dict[str, list[str]] = {}
+        if not instance_ids:
+            return addresses, groups
+        p, a, f, n, sg = m.ports, m.ip_allocations, m.floatingips, m.networks, m.security_groups
         with self.tx() as conn:
-            for port in self._instance_ports(conn, instance_id):
-                net_name = conn.execute(select(n.c.name).where(n.c.id == port["network_id"])).scalar() or ""
-                entries = out.setdefault(net_name, [])
-                for (address,) in conn.execute(select(a.c.ip_address).where(a.c.port_id == port["id"])):
+            ports = [
+                dict(r)
+                for r in conn.execute(
+                    select(p.c.id, p.c.device_id, p.c.network_id, p.c.mac_address, p.c.security_groups)
+                    .where(p.c.device_id.in_(instance_ids))
+                    .order_by(p.c.created_at, p.c.id)
+                ).mappings()
+            ]
+            if not ports:
+                return addresses, groups
+            port_ids = [x["id"] for x in ports]
+            fixed: dict[str, list[str]] = {}
+            for port_id, address in conn.execute(
+                select(a.c.port_id, a.c.ip_address).where(a.c.port_id.in_(port_ids))
+            ):
+                fixed.setdefault(port_id, []).append(address)
+            floating: dict[str, list[str]] = {}
+            for port_id, address in conn.execute(
+                select(f.c.port_id, f.c.floating_ip_address).where(f.c.port_id.in_(port_ids))
+            ):
+                floating.setdefault(port_id, []).append(address)
+            net_ids = {x["network_id"] for x in ports}
+            names = dict(conn.execute(select(n.c.id, n.c.name).where(n.c.id.in_(net_ids))).all())
+            group_ids = {g for x in ports for g in x["security_groups"] or []}
+            group_names = (
+                dict(conn.execute(select(sg.c.id, sg.c.name).where(sg.c.id.in_(group_ids))).all())
+                if group_ids
+                else {}
+            )
+        for port in ports:
+            by_network = addresses.setdefault(port["device_id"], {})
+            entries = by_network.setdefault(names.get(port["network_id"], ""), [])
+            ordered = sorted(fixed.get(port["id"], []), key=lambda ip: (":" in ip, ip))
+            for kind, ips in (("fixed", ordered), ("floating", floating.get(port["id"], []))):
+                for address in ips:
                     entries.append(
                         {
                             "addr": address,
                             "version": ipaddress.ip_address(address).version,
-                            "OS-EXT-IPS:type": "fixed",
+                            "OS-EXT-IPS:type": kind,
                             "OS-EXT-IPS-MAC:mac_addr": port["mac_address"],
                         }
                     )
-                for (address,) in conn.execute(
-                    select(f.c.floating_ip_address).where(f.c.port_id == port["id"])
-                ):
-                    entries.append(
-                        {
-                            "addr": address,
-                            "version": ipaddress.ip_address(address).version,
-                            "OS-EXT-IPS:type": "floating",
-                            "OS-EXT-IPS-MAC:mac_addr": port["mac_address"],
-                        }
-                    )
-        return out
+            seen = groups.setdefault(port["device_id"], [])
+            for group_id in port["security_groups"] or []:
+                name = group_names.get(group_id)
+                if name is not None and name not in seen:
+                    seen.append(name)
+        return addresses, groups
