@@ -50,16 +50,24 @@ class ComputeManager(MovesMixin):
         self.failed_builds = 0
 
     # start and reporting ---------------------------------------------------------------------
-    def init_host(self) -> list[tuple[str, str]]:
+    def init_host(
+        self, rows: list[dict[str, Any]] | None = None, *, report: bool = True
+    ) -> list[tuple[str, str]]:
         """Recover after a restart, as nova's init_host: nothing stays in a transitional state.
 
+        ``rows``: the host's live instances when the caller read them for every host at once;
+        ``report=False`` leaves the usage report to the caller (``usage_values``, in bulk).
         Returns (instance id, action) pairs the caller must still run (unfinished deletes).
         """
         i = m.instances
-        with self.cloud.db.begin() as conn:
-            rows = (
-                conn.execute(select(i).where(i.c.host == self.host, i.c.deleted.is_(False))).mappings().all()
-            )
+        if rows is None:
+            with self.cloud.db.begin() as conn:
+                rows = [
+                    dict(r)
+                    for r in conn.execute(
+                        select(i).where(i.c.host == self.host, i.c.deleted.is_(False))
+                    ).mappings()
+                ]
         pending: list[tuple[str, str]] = []
         for row in rows:
             inst = dict(row)
@@ -87,7 +95,8 @@ class ComputeManager(MovesMixin):
                 self.store.save(iid, vm_state=states.ACTIVE, task_state=None, power_state=states.RUNNING)
             elif task is not None:
                 self.store.save(iid, task_state=None)
-        self.report()
+        if report:
+            self.report()
         return pending
 
     def usage(self) -> dict[str, int]:

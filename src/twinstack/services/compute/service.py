@@ -13,7 +13,7 @@ import logging
 import random
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 
 from twinstack.core.errors import NotFound
 from twinstack.services.compute import models as m
@@ -39,6 +39,18 @@ if TYPE_CHECKING:
 LOG = logging.getLogger(__name__)
 
 CONTROLLER_HOST = "twinstack"
+
+_REPORT_USAGE = (
+    update(m.compute_nodes)
+    .where(m.compute_nodes.c.hypervisor_hostname == bindparam("b_node"))
+    .values(
+        updated_at=bindparam("updated_at"),
+        vcpus_used=bindparam("vcpus_used"),
+        memory_mb_used=bindparam("memory_mb_used"),
+        local_gb_used=bindparam("local_gb_used"),
+        running_vms=bindparam("running_vms"),
+    )
+)
 
 
 class ComputeService(
@@ -85,17 +97,32 @@ class ComputeService(
         bus = self.cloud.bus
         self.list_cache.clear()  # host_status follows which hosts have a manager
         self.recover_unscheduled()
+        i = m.instances
         with self.db.begin() as conn:
             nodes = conn.execute(
                 select(m.compute_nodes.c.host, m.compute_nodes.c.hypervisor_hostname, m.compute_nodes.c.uuid)
             ).all()
+            # every host's live instances in one read (not one query per host)
+            by_host: dict[str, list[dict[str, Any]]] = {}
+            for row in conn.execute(
+                select(i).where(i.c.host.is_not(None), i.c.deleted.is_(False))
+            ).mappings():
+                by_host.setdefault(row["host"], []).append(dict(row))
         pending: list[tuple[str, str, str]] = []
         for host, node, uuid in nodes:
             driver = FakeDriver(host, node, self.config, random.Random(self.rng.random()))
             manager = ComputeManager(self.cloud, host, node, uuid, driver)
             self.managers[host] = manager
             bus.serve(f"compute.{host}", manager)
-            pending += [(host, iid, what) for iid, what in manager.init_host()]
+            work = manager.init_host(by_host.get(host, []), report=False)
+            pending += [(host, iid, what) for iid, what in work]
+        # the hosts' usage (hypervisors API) in one statement; the scheduler reads it below
+        now = self.cloud.clock.now()
+        with self.db.begin() as conn:
+            conn.execute(
+                _REPORT_USAGE,
+                [{"b_node": mgr.node, "updated_at": now, **mgr.usage()} for mgr in self.managers.values()],
+            )
         self.scheduler = SchedulerManager(self.cloud)
         self.scheduler.load()
         bus.serve("scheduler", self.scheduler)

@@ -8,11 +8,12 @@ step, so concurrent requests can never over-commit a provider.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
 
 from twinstack.core.errors import ApiError, BadRequest, Conflict, NotFound
 from twinstack.services.placement import models as m
@@ -35,6 +36,45 @@ INVENTORY_INUSE = "placement.inventory.inuse"
 PROVIDER_IN_USE = "placement.resource_provider.inuse"
 CANNOT_DELETE_PARENT = "placement.resource_provider.cannot_delete_parent"
 PROVIDER_NOT_FOUND = "placement.resource_provider.not_found"
+
+
+# statements of the allocation path, built once (a boot claims, a delete releases)
+_DELETE_ALLOCATIONS = delete(m.allocations).where(m.allocations.c.consumer_uuid == bindparam("b_consumer"))
+_DELETE_CONSUMER = delete(m.consumers).where(m.consumers.c.uuid == bindparam("b_consumer"))
+_INSERT_CONSUMER = insert(m.consumers)
+_UPDATE_CONSUMER = (
+    update(m.consumers)
+    .where(m.consumers.c.uuid == bindparam("b_consumer"))
+    .values(
+        generation=bindparam("b_generation"),
+        project_id=bindparam("b_project_id"),
+        user_id=bindparam("b_user_id"),
+        consumer_type=bindparam("b_consumer_type"),
+        updated_at=bindparam("b_updated_at"),
+    )
+)
+_INSERT_ALLOCATION = insert(m.allocations)
+_UPDATE_GENERATION = (
+    update(m.providers)
+    .where(m.providers.c.uuid == bindparam("b_provider"))
+    .values(generation=bindparam("b_generation"))
+)
+
+
+def _bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows of plain values (strings, numbers: no dates, JSON or defaults to fill).
+
+    On SQLite straight through the DB-API's ``executemany`` in the same transaction: a
+    10,000-host cloud registers about 170,000 inventory and trait rows at its first start, and
+    SQLAlchemy's per-row parameter processing would cost more than SQLite does.
+    """
+    raw = conn.connection.driver_connection
+    if not isinstance(raw, sqlite3.Connection):
+        conn.execute(insert(table), rows)
+        return
+    columns = list(rows[0])
+    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    raw.executemany(sql, [tuple(row[c] for c in columns) for row in rows])
 
 
 def _conflict(message: str, code: str = "placement.undefined_code") -> Conflict:
@@ -202,9 +242,9 @@ class PlacementService:
             if new_rows:
                 conn.execute(insert(m.providers), new_rows)
             if inv_rows:
-                conn.execute(insert(m.inventories), inv_rows)
+                _bulk_insert(conn, m.inventories, inv_rows)
             if trait_rows:
-                conn.execute(insert(m.provider_traits), trait_rows)
+                _bulk_insert(conn, m.provider_traits, trait_rows)
         for p, invs in changed:
             self.set_inventories(p.uuid, None, invs)
 
@@ -592,12 +632,12 @@ class PlacementService:
             for consumer_uuid, req in requests.items():
                 allocs = {rp: dict(res) for rp, res in req["allocations"].items() if res}
                 consumer = self.consumers.get(consumer_uuid)
-                conn.execute(delete(m.allocations).where(m.allocations.c.consumer_uuid == consumer_uuid))
                 if consumer is not None:
+                    conn.execute(_DELETE_ALLOCATIONS, {"b_consumer": consumer_uuid})
                     touched.update(consumer.allocations)
                 if not allocs:
                     if consumer is not None:
-                        conn.execute(delete(m.consumers).where(m.consumers.c.uuid == consumer_uuid))
+                        conn.execute(_DELETE_CONSUMER, {"b_consumer": consumer_uuid})
                         del self.consumers[consumer_uuid]
                     continue
                 if consumer is None:
@@ -612,15 +652,16 @@ class PlacementService:
                         allocs,
                     )
                     conn.execute(
-                        insert(m.consumers).values(
-                            uuid=consumer_uuid,
-                            project_id=consumer.project_id,
-                            user_id=consumer.user_id,
-                            generation=0,
-                            consumer_type=consumer.consumer_type,
-                            created_at=now,
-                            updated_at=now,
-                        )
+                        _INSERT_CONSUMER,
+                        {
+                            "uuid": consumer_uuid,
+                            "project_id": consumer.project_id,
+                            "user_id": consumer.user_id,
+                            "generation": 0,
+                            "consumer_type": consumer.consumer_type,
+                            "created_at": now,
+                            "updated_at": now,
+                        },
                     )
                     self.consumers[consumer_uuid] = consumer
                 else:
@@ -634,19 +675,19 @@ class PlacementService:
                     if req.get("consumer_type"):
                         consumer.consumer_type = req["consumer_type"]
                     conn.execute(
-                        update(m.consumers)
-                        .where(m.consumers.c.uuid == consumer_uuid)
-                        .values(
-                            generation=consumer.generation,
-                            project_id=consumer.project_id,
-                            user_id=consumer.user_id,
-                            consumer_type=consumer.consumer_type,
-                            updated_at=now,
-                        )
+                        _UPDATE_CONSUMER,
+                        {
+                            "b_consumer": consumer_uuid,
+                            "b_generation": consumer.generation,
+                            "b_project_id": consumer.project_id,
+                            "b_user_id": consumer.user_id,
+                            "b_consumer_type": consumer.consumer_type,
+                            "b_updated_at": now,
+                        },
                     )
                 touched.update(allocs)
                 conn.execute(
-                    insert(m.allocations),
+                    _INSERT_ALLOCATION,
                     [
                         {
                             "consumer_uuid": consumer_uuid,
@@ -662,14 +703,13 @@ class PlacementService:
                 if delta:
                     provider = self.providers[rp_uuid]
                     provider.used[rc] = provider.used.get(rc, 0) + delta
+            generations = []
             for rp_uuid in touched:
                 provider = self.providers[rp_uuid]
                 provider.generation += 1
-                conn.execute(
-                    update(m.providers)
-                    .where(m.providers.c.uuid == rp_uuid)
-                    .values(generation=provider.generation)
-                )
+                generations.append({"b_provider": rp_uuid, "b_generation": provider.generation})
+            if generations:
+                conn.execute(_UPDATE_GENERATION, generations)
 
     def delete_allocations(self, consumer_uuid: str) -> None:
         consumer = self.consumers.get(consumer_uuid)
@@ -743,45 +783,45 @@ class PlacementService:
             root = self.providers.get(query.in_tree)
             in_tree = root.root_uuid if root else "-"
         resources = list(query.resources.items())
+        required, forbidden, any_traits = query.required, query.forbidden, query.any_traits
+        member_of, not_member_of = query.member_of, query.not_member_of
+        root_required, root_forbidden = query.root_required, query.root_forbidden
         found: list[Provider] = []
         providers = self.providers
         for p in providers.values():
             invs = p.inventories
             used = p.used
-            ok = True
             for rc, amount in resources:
                 inv = invs.get(rc)
                 if (
                     inv is None
+                    or used.get(rc, 0) + amount > inv.limit
                     or amount > inv.max_unit
                     or amount < inv.min_unit
-                    or used.get(rc, 0) + amount > (inv.total - inv.reserved) * inv.allocation_ratio
                     or amount % inv.step_size
                 ):
-                    ok = False
                     break
-            if not ok:
-                continue
-            if in_tree is not None and p.root_uuid != in_tree:
-                continue
-            traits = p.traits
-            if query.required and not query.required <= traits:
-                continue
-            if query.forbidden and traits & query.forbidden:
-                continue
-            if query.any_traits and not all(traits & group for group in query.any_traits):
-                continue
-            if query.member_of and not all(p.aggregates & group for group in query.member_of):
-                continue
-            if query.not_member_of and p.aggregates & query.not_member_of:
-                continue
-            if query.root_required or query.root_forbidden:
-                root_traits = providers[p.root_uuid].traits
-                if not query.root_required <= root_traits or root_traits & query.root_forbidden:
+            else:
+                if in_tree is not None and p.root_uuid != in_tree:
                     continue
-            found.append(p)
-            if limit is not None and len(found) >= limit:
-                break
+                traits = p.traits
+                if required and not required <= traits:
+                    continue
+                if forbidden and traits & forbidden:
+                    continue
+                if any_traits and not all(traits & group for group in any_traits):
+                    continue
+                if member_of and not all(p.aggregates & group for group in member_of):
+                    continue
+                if not_member_of and p.aggregates & not_member_of:
+                    continue
+                if root_required or root_forbidden:
+                    root_traits = providers[p.root_uuid].traits
+                    if not root_required <= root_traits or root_traits & root_forbidden:
+                        continue
+                found.append(p)
+                if limit is not None and len(found) >= limit:
+                    break
         return found
 
     def check_resource_classes(self, names: Iterable[str]) -> None:

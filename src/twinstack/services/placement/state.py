@@ -18,6 +18,11 @@ class Inventory:
     max_unit: int = 2147483647
     step_size: int = 1
     allocation_ratio: float = 1.0
+    # (total - reserved) * allocation_ratio, as allocation candidates compare usage with it
+    limit: float = field(init=False, repr=False, compare=False, default=0.0)
+
+    def __post_init__(self) -> None:
+        self.limit = (self.total - self.reserved) * self.allocation_ratio
 
     @property
     def capacity(self) -> int:

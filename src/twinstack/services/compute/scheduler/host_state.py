@@ -29,21 +29,23 @@ class HostState:
     hypervisor_version: int = 1000
     failed_builds: int = 0
 
+    # free capacity after the allocation ratios: kept current by ``update`` and ``consume``
+    # (weighers read them for every candidate of every decision)
+    free_ram_mb: float = 0.0
+    free_vcpus: float = 0.0
+    free_disk_gb: float = 0.0
+
+    def __post_init__(self) -> None:
+        self._refresh()
+
     @property
     def up(self) -> bool:
         return not self.forced_down
 
-    @property
-    def free_ram_mb(self) -> float:
-        return self.total_ram_mb * self.ram_allocation_ratio - self.ram_used_mb
-
-    @property
-    def free_vcpus(self) -> float:
-        return self.vcpus_total * self.cpu_allocation_ratio - self.vcpus_used
-
-    @property
-    def free_disk_gb(self) -> float:
-        return self.total_disk_gb * self.disk_allocation_ratio - self.disk_used_gb
+    def _refresh(self) -> None:
+        self.free_ram_mb = self.total_ram_mb * self.ram_allocation_ratio - self.ram_used_mb
+        self.free_vcpus = self.vcpus_total * self.cpu_allocation_ratio - self.vcpus_used
+        self.free_disk_gb = self.total_disk_gb * self.disk_allocation_ratio - self.disk_used_gb
 
     def consume(self, spec: dict[str, Any]) -> None:
         """Account for an instance placed here before the host reports it (nova's consume_from_request)."""
@@ -52,11 +54,13 @@ class HostState:
         self.ram_used_mb += flavor["memory_mb"]
         self.disk_used_gb += flavor["root_gb"] + flavor.get("ephemeral_gb", 0)
         self.num_instances += 1
+        self._refresh()
 
     def update(self, report: dict[str, Any]) -> None:
         for key, value in report.items():
             if key in _REPORTED:
                 setattr(self, key, value)
+        self._refresh()
 
 
 _REPORTED = {

@@ -158,7 +158,8 @@ class SchedulerManager:
             if key.startswith("trait:"):
                 (query.required if value == "required" else query.forbidden).add(key[6:])
         providers = placement.candidates(query, self.config.max_placement_results)
-        hosts = [self.by_rp[p.uuid] for p in providers if p.uuid in self.by_rp]
+        by_rp = self.by_rp
+        hosts = [h for h in map(by_rp.get, [p.uuid for p in providers]) if h is not None]
         hosts = self._restrict(hosts, spec)
         if not hosts:
             raise NoValidHost("There are not enough hosts available.")
@@ -208,6 +209,8 @@ class SchedulerManager:
         force_nodes = spec.get("force_nodes") or []
         ignore = set(spec.get("ignore_hosts") or [])
         dest = spec.get("requested_destination") or {}
+        if not (force_hosts or force_nodes or ignore or dest.get("host") or dest.get("node")):
+            return hosts
         result = []
         for h in hosts:
             if h.host in ignore:
@@ -232,8 +235,7 @@ class SchedulerManager:
         for f in self.filters:
             if not f.relevant(spec):
                 continue
-            passes = f.host_passes
-            hosts = [h for h in hosts if passes(h, spec)]
+            hosts = f.filter_all(hosts, spec)
             if not hosts:
                 break
         return hosts
@@ -245,15 +247,14 @@ class SchedulerManager:
         for w in self.weighers:
             if not w.relevant(spec):
                 continue
-            weigh = w.weigh
-            values = [weigh(h, spec) for h in hosts]
+            values = w.weigh_all(hosts, spec)
             low, high = min(values), max(values)
             if high == low:
                 continue
             scale = w.multiplier / (high - low)
-            for i, value in enumerate(values):
-                totals[i] += (value - low) * scale
-        order = sorted(range(len(hosts)), key=lambda i: -totals[i])
+            totals = [t + (value - low) * scale for t, value in zip(totals, values, strict=True)]
+        # best first; equal weights keep the candidates' order (sorted's reverse is stable)
+        order = sorted(range(len(hosts)), key=totals.__getitem__, reverse=True)
         subset = max(1, self.config.host_subset_size)
         if subset > 1:
             top = order[:subset]

@@ -15,3 +15,6 @@ class ComputeFilter(BaseFilter):
 
     def host_passes(self, host: HostState, spec: dict[str, Any]) -> bool:
         return not host.disabled and host.up
+
+    def filter_all(self, hosts: list[HostState], spec: dict[str, Any]) -> list[HostState]:
+        return [h for h in hosts if not h.disabled and not h.forced_down]

@@ -16,3 +16,6 @@ class BuildFailureWeigher(BaseWeigher):
 
     def weigh(self, host: HostState, spec: dict[str, Any]) -> float:
         return -host.failed_builds
+
+    def weigh_all(self, hosts: list[HostState], spec: dict[str, Any]) -> list[float]:
+        return [-h.failed_builds for h in hosts]

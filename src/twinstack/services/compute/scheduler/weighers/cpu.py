@@ -15,3 +15,6 @@ class CPUWeigher(BaseWeigher):
 
     def weigh(self, host: HostState, spec: dict[str, Any]) -> float:
         return host.free_vcpus
+
+    def weigh_all(self, hosts: list[HostState], spec: dict[str, Any]) -> list[float]:
+        return [h.free_vcpus for h in hosts]

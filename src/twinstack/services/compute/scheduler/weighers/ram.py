@@ -15,3 +15,6 @@ class RAMWeigher(BaseWeigher):
 
     def weigh(self, host: HostState, spec: dict[str, Any]) -> float:
         return host.free_ram_mb
+
+    def weigh_all(self, hosts: list[HostState], spec: dict[str, Any]) -> list[float]:
+        return [h.free_ram_mb for h in hosts]
