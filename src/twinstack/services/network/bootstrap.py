@@ -10,12 +10,16 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
 from twinstack.core.context import RequestContext
+from twinstack.core.errors import ApiError
 from twinstack.services.network import models as m
+
+LOG = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from twinstack.core.cloud import Cloud
@@ -23,6 +27,13 @@ if TYPE_CHECKING:
 
 
 def bootstrap(cloud: Cloud, service: NetworkService) -> None:
+    try:
+        _seed(cloud, service)
+    except ApiError as exc:  # e.g. an operator deleted or reused part of the topology
+        LOG.warning("network bootstrap left the seeded topology as it is: %s", exc.message)
+
+
+def _seed(cloud: Cloud, service: NetworkService) -> None:
     identity = cloud.service("identity")
     admin_project = identity.find_project_by_name("admin", "default")["id"]
     demo_project = identity.find_project_by_name("demo", "default")["id"]
