@@ -46,6 +46,8 @@ def uvicorn_config(cloud: Cloud, **overrides: Any) -> uvicorn.Config:
         "access_log": False,
         "lifespan": "on",
         "timeout_graceful_shutdown": 5,
+        # Clients that poll (Rally, openstacksdk waiters) keep connections idle between polls.
+        "timeout_keep_alive": 75,
     }
     options.update(overrides)
     return uvicorn.Config(cloud.app, **options)
