@@ -83,6 +83,11 @@ class Served:
             time.sleep(0.2)
         raise TimeoutError("twinstack serve did not answer in time")
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the cloud process has used so far."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         self.proc.terminate()
         try:
@@ -103,9 +108,10 @@ def reference(times: int, concurrency: int, hosts: int, poll_interval: float,
 
         handle = start_cloud(ephemeral=True, compute_hosts=hosts)
         credential, stop = dict(handle.cloud_config), handle.stop
+        cloud_cpu: Any = None
     else:
         served = Served(hosts)
-        credential, stop = served.credential, served.stop
+        credential, stop, cloud_cpu = served.credential, served.stop, served.cpu_seconds
     startup = time.perf_counter() - started
     try:
         env = Env(credential, source="reference", poll=Poll(interval=poll_interval, timeout=600))
@@ -113,7 +119,9 @@ def reference(times: int, concurrency: int, hosts: int, poll_interval: float,
         hypervisors = sum(1 for _ in admin.compute.hypervisors())
         servers_before = _count_servers(admin)
         task = load(TASK, {"times": times, "concurrency": concurrency})
+        cpu0 = (cloud_cpu() if cloud_cpu else 0.0, sum(os.times()[:2]))
         run = Engine(task, env=env).run()
+        cpu = (cloud_cpu() - cpu0[0] if cloud_cpu else None, sum(os.times()[:2]) - cpu0[1])
         servers_after = _count_servers(admin)
     finally:
         stop()
@@ -160,6 +168,9 @@ def reference(times: int, concurrency: int, hosts: int, poll_interval: float,
         "atomic_seconds": {name: {"median": pct(v, 0.5), "p90": pct(v, 0.9), "p95": pct(v, 0.95)}
                            for name, v in atomic.items()},
         "servers_left_behind": servers_after - servers_before,
+        # CPU seconds used during the run: which side is the bottleneck on this machine
+        "cpu_seconds": {"cloud_process": round(cpu[0], 1) if cpu[0] is not None else None,
+                        "bench_process": round(cpu[1], 1)},
         "sla": [{"criterion": s["criterion"], "success": s["success"]} for s in w["sla_results"]["sla"]],
         "stats_table": w["statistics"]["durations"]["rows"],
     }
