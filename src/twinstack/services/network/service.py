@@ -11,7 +11,6 @@ topic, each in its own module:
 - ``routers.py``: routers, interfaces, gateways, extra routes, floating IPs
 - ``extras.py``: tags, quotas, trunks
 - ``nova.py``: what nova asks for an instance (allocate, bind, unbind, deallocate, addresses)
-- ``batch.py``: addresses and security groups of a page of instances (nova's server lists)
 
 Every public method takes a ``RequestContext`` and returns neutron's view of the resource as
 that context may see it; errors are ``ApiError``s with neutron's type and message.
@@ -19,9 +18,8 @@ that context may see it; errors are ``ApiError``s with neutron's type and messag
 
 from __future__ import annotations
 
-from twinstack.services.network.batch import BatchReadersMixin
 from twinstack.services.network.nova import NovaMixin
 
 
-class NetworkService(NovaMixin, BatchReadersMixin):
+class NetworkService(NovaMixin):
     """neutron v2.0 for one cloud."""
