@@ -10,26 +10,47 @@ from __future__ import annotations
 from typing import Any
 
 import fastjsonschema
+import orjson
 
 from twinstack.core.errors import BadRequest
 
-_VALIDATORS: dict[int, Any] = {}
-_COMPILED: dict[int, Any] = {}
+# Compiled schemas by content. A schema built per request (a dict that depends on the
+# microversion) is a new object each time: by ``id`` alone, a later dict could reuse the id of a
+# freed one and get its validator. ``_BY_ID`` is the fast path for the same object again; its
+# entries hold the schema itself, so an id in it cannot be reused while the entry lives.
+_BY_CONTENT: dict[bytes, Any] = {}
+_BY_ID: dict[int, tuple[dict[str, Any], Any]] = {}
+_VALIDATORS: dict[bytes, Any] = {}
+_MAX_IDS = 1024
+
+
+def _content_key(schema: dict[str, Any]) -> bytes:
+    try:
+        return orjson.dumps(schema, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # a value JSON cannot hold: the repr still tells schemas apart
+        return repr(schema).encode()
 
 
 def _compiled(schema: dict[str, Any]) -> Any:
-    key = id(schema)
-    check = _COMPILED.get(key)
+    entry = _BY_ID.get(id(schema))
+    if entry is not None and entry[0] is schema:
+        return entry[1]
+    key = _content_key(schema)
+    check = _BY_CONTENT.get(key)
     if check is None:
         draft = {"$schema": "http://json-schema.org/draft-04/schema#", **schema}
-        check = _COMPILED[key] = fastjsonschema.compile(draft, formats={"uuid": r"^[0-9a-fA-F-]{32,36}$"})
+        check = fastjsonschema.compile(draft, formats={"uuid": r"^[0-9a-fA-F-]{32,36}$"})
+        _BY_CONTENT[key] = check
+    if len(_BY_ID) >= _MAX_IDS:
+        del _BY_ID[next(iter(_BY_ID))]
+    _BY_ID[id(schema)] = (schema, check)
     return check
 
 
 def _validator(schema: dict[str, Any]) -> Any:
     from jsonschema import Draft4Validator, FormatChecker  # only for bodies that fail: it is slow to import
 
-    key = id(schema)
+    key = _content_key(schema)
     validator = _VALIDATORS.get(key)
     if validator is None:
         validator = Draft4Validator(schema, format_checker=FormatChecker())
