@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,10 +18,15 @@ server = pytest.importorskip("twinstack.testing.server")
 
 
 @pytest.fixture(scope="module")
-def env() -> Iterator[Env]:
-    handle = server.start_cloud(ephemeral=True)
-    yield Env(dict(handle.cloud_config), source="test", poll=Poll(interval=0.05))
-    handle.stop()
+def handle() -> Iterator[Any]:
+    h = server.start_cloud(ephemeral=True)
+    yield h
+    h.stop()
+
+
+@pytest.fixture(scope="module")
+def env(handle: Any) -> Env:
+    return Env(dict(handle.cloud_config), source="test", poll=Poll(interval=0.05))
 
 
 def run_task(env: Env, workloads: list[dict[str, Any]]) -> dict[str, Any]:
@@ -80,3 +86,44 @@ def test_context_failure_is_reported_not_raised(env: Env) -> None:
                           "contexts": {"roles": ["no-such-role-anywhere"]}}])
     w = run["subtasks"][0]["workloads"][0]
     assert w["status"] == "crashed" and "no-such-role-anywhere" in w["error"][1]
+
+
+SAMPLE = Path(__file__).resolve().parents[2] / "samples/tasks/scenarios/keystone/create-user.yaml"
+
+
+def _cli_run(tmp_path: Path, *args: str) -> Any:
+    from typer.testing import CliRunner
+
+    from twinstack.bench.cli import app
+
+    return CliRunner().invoke(app, ["run", str(SAMPLE), "--task-args", "{times: 2, concurrency: 2}",
+                                    "--results-dir", str(tmp_path / "results"), "-q", *args])
+
+
+@pytest.fixture
+def no_os_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    import os
+
+    for var in [v for v in os.environ if v.startswith("OS_")]:
+        monkeypatch.delenv(var)
+    return monkeypatch
+
+
+def test_run_against_a_clouds_yaml_cloud(handle: Any, tmp_path: Path, no_os_env: pytest.MonkeyPatch) -> None:
+    clouds = handle.write_clouds_yaml(tmp_path / "clouds.yaml")
+    no_os_env.setenv("OS_CLIENT_CONFIG_FILE", str(clouds))
+    result = _cli_run(tmp_path, "--cloud", handle.settings.cloud_name)
+    assert result.exit_code == 0, result.output
+    assert f"clouds.yaml: {handle.settings.cloud_name}" in result.output
+
+
+def test_run_with_os_variables(handle: Any, tmp_path: Path, no_os_env: pytest.MonkeyPatch) -> None:
+    cfg = handle.cloud_config
+    for var, key in (("OS_AUTH_URL", "auth_url"), ("OS_USERNAME", "username"),
+                     ("OS_PASSWORD", "password"), ("OS_PROJECT_NAME", "project_name"),
+                     ("OS_USER_DOMAIN_NAME", "user_domain_name"),
+                     ("OS_PROJECT_DOMAIN_NAME", "project_domain_name"), ("OS_REGION_NAME", "region_name")):
+        no_os_env.setenv(var, str(cfg[key]))
+    result = _cli_run(tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "OS_* environment variables" in result.output
