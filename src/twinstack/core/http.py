@@ -160,9 +160,12 @@ class ServiceApi:
         fault: FaultStyle,
         microversions: MicroversionSpec | None = None,
         microversion_prefixes: tuple[str, ...] = (),
+        request_id_headers: tuple[str, ...] = ("x-openstack-request-id",),
     ) -> None:
         self.name = name
         self.fault = fault
+        # Headers carrying the request id (nova also sends x-compute-request-id).
+        self.request_id_headers = request_id_headers
         self.microversions = microversions
         # Only paths under these prefixes negotiate microversions (not discovery documents).
         self.microversion_prefixes = microversion_prefixes
@@ -285,7 +288,7 @@ class CloudApp:
         request = Request(scope, receive)
         headers = request.headers
         request_id = "req-" + str(uuid.uuid4())
-        extra_headers: dict[str, str] = {"x-openstack-request-id": request_id}
+        extra_headers: dict[str, str] = dict.fromkeys(api.request_id_headers, request_id)
         fault = api.fault
         try:
             found = api.match(subpath)

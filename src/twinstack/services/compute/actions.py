@@ -289,6 +289,15 @@ class ActionsMixin:
         )
         return inst, admin_pass
 
+    def set_disk_config(self: ComputeService, server_id: str, disk_config: str | None) -> None:
+        """Nova's ``auto_disk_config`` (``OS-DCF:diskConfig`` AUTO/MANUAL), kept in system metadata."""
+        if disk_config is None:
+            return
+        inst = self.store.get(server_id)
+        if inst is not None:
+            sysmeta = {**(inst["system_metadata"] or {}), "disk_config": disk_config}
+            self.store.save(server_id, system_metadata=sysmeta)
+
     # moves ----------------------------------------------------------------------------------------
     async def resize(
         self: ComputeService, ctx: RequestContext, server_id: str, flavor_ref: str | None

@@ -293,16 +293,17 @@ class ComputeManager(MovesMixin):
         self.store.save(inst["id"], expected_task_state=None, task_state=states.NETWORKING)
         network = self._network()
         try:
-            network.allocate_for_instance(
+            ports = network.allocate_for_instance(
                 ctx,
                 instance_id=inst["id"],
                 project_id=inst["project_id"],
                 requested=requested,
                 security_groups=security_groups,
             )
-            ports = network.bind_ports_for_instance(
-                ctx, inst["id"], self.host, inst.get("availability_zone") or "nova"
-            )
+            if ports:  # nothing allocated (networks "none"), nothing to bind
+                ports = network.bind_ports_for_instance(
+                    ctx, inst["id"], self.host, inst.get("availability_zone") or "nova"
+                )
         except ApiError as exc:
             raise BuildAborted(f"Failed to allocate the network(s), not rescheduling. {exc.message}") from exc
         await self._step("networking")
@@ -633,9 +634,8 @@ class ComputeManager(MovesMixin):
         if inst is None:
             return ""
         text = self.driver.get_console_output(inst)
-        if length is not None:
-            lines = text.splitlines()
-            text = "\n".join(lines[-length:]) + "\n" if length > 0 else ""
+        if length is not None:  # nova's _tail_log
+            text = "\n".join(text.split("\n")[-length:]) if length > 0 else ""
         return text
 
     def get_diagnostics(self, ctx: RequestContext, instance_id: str) -> dict[str, Any]:

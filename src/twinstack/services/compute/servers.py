@@ -232,6 +232,7 @@ class ServersMixin:
                     insert(m.server_group_members),
                     [{"group_uuid": group["uuid"], "instance_uuid": r["id"]} for r in rows],
                 )
+        self.store.usage_added(rows)
         self.store.start_action(ctx, [r["id"] for r in rows], "create")
         spec = {
             "project_id": ctx.project_id,
@@ -394,7 +395,7 @@ class ServersMixin:
             names = self.cloud.service("network").security_group_names_for_instance(inst["id"])
         except ApiError:
             names = None
-        return list(names or inst["security_groups"] or [])
+        return list(names or [])
 
     def network_info_many(
         self: ComputeService, rows: list[dict[str, Any]]
@@ -406,7 +407,7 @@ class ServersMixin:
             )
         except ApiError:
             addresses, groups = {}, {}
-        names = {r["id"]: groups.get(r["id"]) or list(r["security_groups"] or []) for r in rows}
+        names = {r["id"]: list(groups.get(r["id"]) or []) for r in rows}
         return {r["id"]: addresses.get(r["id"]) or {} for r in rows}, names
 
     # update / delete -------------------------------------------------------------------------------

@@ -36,12 +36,19 @@ TOPICS = (
     "hosts",
     "quotas",
     "migrations",
+    "images",
+    "network_proxies",
+    "legacy",
 )
 
 
 def build(cloud: Cloud) -> ServiceApi:
     api = ServiceApi(
-        "compute", fault=nova_fault, microversions=MICROVERSIONS, microversion_prefixes=("/v2.1", "/v2/")
+        "compute",
+        fault=nova_fault,
+        microversions=MICROVERSIONS,
+        microversion_prefixes=("/v2.1", "/v2/"),
+        request_id_headers=("x-openstack-request-id", "x-compute-request-id"),
     )
     for topic in TOPICS:
         importlib.import_module(f"twinstack.services.compute.api.{topic}").register(api)
@@ -120,6 +127,20 @@ def int_param(req: ApiRequest, name: str, minimum: int = 0) -> int | None:
             f"minimum of {minimum}"
         )
     return number
+
+
+def normalize_ipv6(body: dict[str, Any]) -> None:
+    """Nova keeps ``accessIPv6`` in its compressed form (``::babe:dc0c:1602``)."""
+    import ipaddress
+
+    value = body.get("accessIPv6")
+    if value:
+        try:
+            body["accessIPv6"] = ipaddress.IPv6Address(value).compressed
+        except ValueError:
+            raise BadRequest(
+                f"Invalid input for field/attribute accessIPv6. Value: {value}. '{value}' is not a 'ipv6'"
+            ) from None
 
 
 def bool_param(value: str | None) -> bool | None:

@@ -27,7 +27,7 @@ CREATE = {
             "properties": {
                 "name": {"type": "string", "minLength": 1, "maxLength": 255},
                 "id": {
-                    "type": ["string", "null"],
+                    "type": ["string", "number", "null"],
                     "minLength": 1,
                     "maxLength": 255,
                     "pattern": r"^(?! )[a-zA-Z0-9. _-]+(?<! )$",
@@ -41,7 +41,13 @@ CREATE = {
                     "minimum": 0,
                 },
                 "swap": {"type": ["integer", "string"], "pattern": "^[0-9]*$", "minimum": 0},
-                "rxtx_factor": {"type": ["number", "string"], "minimum": 0, "exclusiveMinimum": True},
+                "rxtx_factor": {
+                    "type": ["number", "string"],
+                    "pattern": r"^[0-9]+(\.[0-9]+)?$",
+                    "minimum": 0,
+                    "exclusiveMinimum": True,
+                    "maximum": 3.40282e38,
+                },
                 "os-flavor-access:is_public": {"type": ["boolean", "string"]},
                 "description": {"type": ["string", "null"], "maxLength": 65535},
             },

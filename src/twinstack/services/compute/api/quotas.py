@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, or_, select
 
 from twinstack.core.clock import parse_isotime
-from twinstack.core.errors import BadRequest, Forbidden
+from twinstack.core.errors import BadRequest, Forbidden, NotFound
 from twinstack.core.http import ApiRequest, ApiResponse, ServiceApi
 from twinstack.services.compute import models as m
 from twinstack.services.compute.api import admin_only, bool_param, check, compute, route
@@ -151,14 +151,23 @@ def _period(req: ApiRequest) -> tuple[datetime, datetime]:
         end = parse_isotime(req.query["end"]) if req.query.get("end") else now
     except ValueError:
         raise BadRequest("Invalid start time. The start time cannot occur after the end time.") from None
+    now, start, end = _naive(now), _naive(start), _naive(end)
     if start > end:
         raise BadRequest("Invalid start time. The start time cannot occur after the end time.")
     return start, min(end, now) if end > now else end
 
 
+def _naive(value: datetime) -> datetime:
+    """Database times are naive UTC; query times may carry a zone."""
+    if value.tzinfo is None:
+        return value
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
 def _usages(
     req: ApiRequest, project: str | None, start: datetime, end: datetime
 ) -> dict[str, dict[str, Any]]:
+    start, end = _naive(start), _naive(end)
     i = m.instances
     query = select(i).where(
         i.c.created_at <= end, or_(i.c.terminated_at.is_(None), i.c.terminated_at >= start)
@@ -170,8 +179,8 @@ def _usages(
         rows = [dict(r) for r in conn.execute(query.where(and_(True))).mappings()]
     result: dict[str, dict[str, Any]] = {}
     for inst in rows:
-        begin = max(inst["launched_at"] or inst["created_at"], start)
-        stop = min(inst["terminated_at"] or end, end)
+        begin = max(_naive(inst["launched_at"] or inst["created_at"]), start)
+        stop = min(_naive(inst["terminated_at"] or end), end)
         hours = max((stop - begin).total_seconds() / 3600.0, 0.0)
         flavor = inst["flavor"]
         usage = result.setdefault(
@@ -212,6 +221,8 @@ def _usages(
 
 
 def list_usage(req: ApiRequest) -> dict[str, Any]:
+    if req.request.url.path.endswith("/"):  # ``/os-simple-tenant-usage/``: an empty tenant id
+        raise NotFound("The resource could not be found.")
     admin_only(req, "os_compute_api:os-simple-tenant-usage:list")
     start, end = _period(req)
     detailed = bool(bool_param(req.query.get("detailed") or "0"))

@@ -7,12 +7,13 @@ from typing import Any
 
 from twinstack.core.errors import BadRequest, Forbidden
 from twinstack.core.http import ApiRequest, ApiResponse, ServiceApi
-from twinstack.services.compute.api import admin_only, api_url, check, compute, route
+from twinstack.services.compute.api import admin_only, api_url, check, compute, normalize_ipv6, route
 from twinstack.services.compute.api.views import server_body
 
 Action = Callable[[ApiRequest, str, Any], Awaitable[ApiResponse]]
 ACTIONS: dict[str, Action] = {}
 ACCEPTED = ApiResponse(None, 202)
+DISK_CONFIG = {"type": "string", "enum": ["AUTO", "MANUAL"]}
 
 
 def action(name: str) -> Callable[[Action], Action]:
@@ -148,14 +149,16 @@ async def resize(req: ApiRequest, sid: str, value: Any) -> ApiResponse:
             "type": "object",
             "properties": {
                 "flavorRef": {"type": ["string", "integer"], "minLength": 1},
-                "OS-DCF:diskConfig": {"type": "string"},
+                "OS-DCF:diskConfig": DISK_CONFIG,
             },
             "required": ["flavorRef"],
             "additionalProperties": False,
         },
         value,
     )
-    await compute(req).resize(req.ctx, sid, str(value["flavorRef"]))
+    svc = compute(req)
+    await svc.resize(req.ctx, sid, str(value["flavorRef"]))
+    svc.set_disk_config(sid, value.get("OS-DCF:diskConfig"))
     return ACCEPTED
 
 
@@ -180,7 +183,7 @@ async def rebuild(req: ApiRequest, sid: str, value: Any) -> ApiResponse:
         "metadata": {"type": "object"},
         "accessIPv4": {"type": "string"},
         "accessIPv6": {"type": "string"},
-        "OS-DCF:diskConfig": {"type": "string"},
+        "OS-DCF:diskConfig": DISK_CONFIG,
         "preserve_ephemeral": {"type": "boolean"},
     }
     if not req.ctx.mv("2.57"):
@@ -199,13 +202,16 @@ async def rebuild(req: ApiRequest, sid: str, value: Any) -> ApiResponse:
         {"type": "object", "properties": props, "required": ["imageRef"], "additionalProperties": False},
         value,
     )
+    value = dict(value)
+    normalize_ipv6(value)
     svc = compute(req)
     inst, admin_pass = await svc.rebuild(req.ctx, sid, value)
+    svc.set_disk_config(sid, value.get("OS-DCF:diskConfig"))
     inst = svc.get_instance(req.ctx, sid)
-    body = server_body(req, inst, full=req.ctx.mv("2.75"), show_groups=True)
+    body = server_body(req, inst, full=req.ctx.mv("2.75"), show_groups=True, show_user_data=False)
     if req.ctx.mv("2.54") and not req.ctx.mv("2.75"):
         body["key_name"] = inst["key_name"]
-    if req.ctx.mv("2.57") and not req.ctx.mv("2.75"):
+    if req.ctx.mv("2.57"):
         body["user_data"] = inst["user_data"]
     body["adminPass"] = admin_pass
     return ApiResponse({"server": body}, 202, {"Location": api_url(req, f"/servers/{sid}")})

@@ -421,9 +421,9 @@ async def diagnostics(req: ApiRequest) -> dict[str, Any]:
     if req.ctx.mv("2.48"):
         return {
             "state": "running",
-            "driver": "fake",
-            "hypervisor": "fake",
-            "hypervisor_os": "fake-os",
+            "driver": "libvirt",
+            "hypervisor": "qemu",
+            "hypervisor_os": "linux",
             "uptime": 46664,
             "config_drive": False,
             "num_cpus": 1,

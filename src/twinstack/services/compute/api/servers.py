@@ -11,12 +11,22 @@ import orjson
 
 from twinstack.core.errors import BadRequest
 from twinstack.core.http import ApiRequest, ApiResponse, ServiceApi
-from twinstack.services.compute.api import api_url, bool_param, check, compute, int_param, links, route
+from twinstack.services.compute.api import (
+    api_url,
+    bool_param,
+    check,
+    compute,
+    int_param,
+    links,
+    normalize_ipv6,
+    route,
+)
 from twinstack.services.compute.api.views import server_body, server_ref
 from twinstack.services.compute.servers import SORT_KEYS
 
 _NAME = {"type": "string", "minLength": 1, "maxLength": 255, "pattern": r"^(?!\s)[\s\S]*(?<!\s)$"}
 _UUID_OR_EMPTY = {"type": "string"}
+FQDN = {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[a-zA-Z0-9-._]*$"}
 _NETWORK_ITEM = {
     "type": "object",
     "properties": {
@@ -52,7 +62,20 @@ _BDM = {
 }
 
 
+_SCHEMA_VERSIONS = ("2.19", "2.37", "2.52", "2.57", "2.63", "2.74", "2.90", "2.94")
+_CREATE_SCHEMAS: dict[tuple[bool, ...], dict[str, Any]] = {}
+
+
 def create_schema(req: ApiRequest) -> dict[str, Any]:
+    """The create body schema at the request's microversion (built once per set of changes)."""
+    key = tuple(req.ctx.mv(v) for v in _SCHEMA_VERSIONS)
+    schema = _CREATE_SCHEMAS.get(key)
+    if schema is None:
+        schema = _CREATE_SCHEMAS[key] = _build_create_schema(req)
+    return schema
+
+
+def _build_create_schema(req: ApiRequest) -> dict[str, Any]:
     ctx = req.ctx
     props: dict[str, Any] = {
         "name": _NAME,
@@ -109,6 +132,8 @@ def create_schema(req: ApiRequest) -> dict[str, Any]:
         props["hypervisor_hostname"] = {"type": "string"}
     if ctx.mv("2.90"):
         props["hostname"] = {"type": "string", "minLength": 2, "maxLength": 63}
+    if ctx.mv("2.94"):
+        props["hostname"] = FQDN
     return {
         "type": "object",
         "properties": {
@@ -138,6 +163,7 @@ def _user_data(value: str | None) -> None:
 async def create_server(req: ApiRequest) -> ApiResponse:
     check(create_schema(req), req.body)
     server = dict(req.body["server"])
+    normalize_ipv6(server)
     _user_data(server.get("user_data"))
     hints = req.body.get("os:scheduler_hints") or req.body.get("OS-SCH-HNT:scheduler_hints")
     if hints:
@@ -149,6 +175,8 @@ async def create_server(req: ApiRequest) -> ApiResponse:
             server[key] = int(server[key])
     svc = compute(req)
     instances, reservation_id, admin_pass = svc.create_servers(req.ctx, server)
+    for inst in instances:
+        svc.set_disk_config(inst["id"], server.get("OS-DCF:diskConfig"))
     await svc.cast_build(req.ctx, instances, reservation_id)
     if bool_param(str(server.get("return_reservation_id", "false"))):
         return ApiResponse({"reservation_id": reservation_id}, 202)
@@ -346,9 +374,9 @@ UPDATE = {
                 "name": _NAME,
                 "accessIPv4": {"type": "string", "format": "ipv4"},
                 "accessIPv6": {"type": "string", "format": "ipv6"},
-                "OS-DCF:diskConfig": {"type": "string"},
+                "OS-DCF:diskConfig": {"type": "string", "enum": ["AUTO", "MANUAL"]},
                 "description": {"type": ["string", "null"], "maxLength": 255},
-                "hostname": {"type": "string", "minLength": 2, "maxLength": 63},
+                "hostname": {"type": "string", "minLength": 2, "maxLength": 255},
             },
             "additionalProperties": False,
         }
@@ -358,9 +386,16 @@ UPDATE = {
 }
 
 
+_UPDATE_HOSTNAME = {"type": "object", "properties": {"hostname": {"type": "string", "maxLength": 63}}}
+_UPDATE_HOSTNAME_294 = {"type": "object", "properties": {"hostname": FQDN}}
+
+
 def update_server(req: ApiRequest) -> dict[str, Any]:
     check(UPDATE, req.body)
-    body = req.body["server"]
+    body = dict(req.body["server"])
+    normalize_ipv6(body)
+    if "hostname" in body:
+        check(_UPDATE_HOSTNAME_294 if req.ctx.mv("2.94") else _UPDATE_HOSTNAME, body)
     if "description" in body and not req.ctx.mv("2.19"):
         raise BadRequest(
             "Invalid input for field/attribute server. Additional properties are not allowed "
@@ -383,6 +418,9 @@ def update_server(req: ApiRequest) -> dict[str, Any]:
     inst = svc.get_instance(req.ctx, req.path["server_id"])
     svc.check_lock(req.ctx, inst)
     inst = svc.update_instance(req.ctx, req.path["server_id"], values)
+    if "OS-DCF:diskConfig" in body:
+        svc.set_disk_config(inst["id"], body["OS-DCF:diskConfig"])
+        inst = svc.get_instance(req.ctx, inst["id"])
     return {"server": server_body(req, inst, full=req.ctx.mv("2.75"), show_groups=True)}
 
 

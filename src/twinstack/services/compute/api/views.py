@@ -83,6 +83,7 @@ def server_body(
     addresses: dict[str, Any] | None = None,
     host_status: str | None = None,
     security_groups: list[str] | None = None,
+    show_user_data: bool = True,
 ) -> dict[str, Any]:
     """``full``: the show/detail view; otherwise the basic view of update/rebuild before 2.75.
 
@@ -110,7 +111,7 @@ def server_body(
         "accessIPv4": inst["access_ip_v4"] or "",
         "accessIPv6": inst["access_ip_v6"] or "",
         "links": links(req, "servers", inst["id"]),
-        "OS-DCF:diskConfig": "MANUAL",
+        "OS-DCF:diskConfig": (inst["system_metadata"] or {}).get("disk_config", "MANUAL"),
     }
     if status in states.PROGRESS_STATUSES:
         body["progress"] = inst["progress"] or 0
@@ -131,6 +132,8 @@ def server_body(
         body["locked_reason"] = inst["locked_reason"]
     if full:
         _extended(req, inst, body, host_status, security_groups)
+        if not show_user_data:
+            body.pop("OS-EXT-SRV-ATTR:user_data", None)
     if ctx.mv("2.96"):
         body["pinned_availability_zone"] = inst.get("pinned_availability_zone")
     if ctx.mv("2.100"):
@@ -150,7 +153,8 @@ def _extended(
     body["key_name"] = inst["key_name"]
     if security_groups is None:
         security_groups = svc.security_group_names(inst)
-    body["security_groups"] = [{"name": n} for n in security_groups]
+    if security_groups:  # as nova with neutron: only when the instance's ports have groups
+        body["security_groups"] = [{"name": n} for n in security_groups]
     body["OS-SRV-USG:launched_at"] = usage_ts(inst["launched_at"])
     body["OS-SRV-USG:terminated_at"] = usage_ts(inst["terminated_at"])
     body["OS-EXT-AZ:availability_zone"] = inst["availability_zone"] or ""
