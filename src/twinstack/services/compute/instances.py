@@ -6,10 +6,11 @@ component (API, conductor, managers) goes through it, each call one short transa
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, false, func, insert, or_, select, update
 
 from twinstack.core.clock import isotime
 from twinstack.services.compute import models as m
@@ -34,14 +35,19 @@ class InstanceStore:
     def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
         self.clock = clock
+        # built statements of ``save`` by shape (which columns, which expected task states)
+        self._save_statements: dict[tuple[Any, ...], Any] = {}
+        # ids of the newest instance action per (request id, instance) and of the newest event
+        # per (action, event name): every row of both tables is written here, so these follow
+        self._action_ids: _Bounded[tuple[str, str], int] = _Bounded(20000)
+        self._event_ids: _Bounded[tuple[int, str], int] = _Bounded(20000)
+        # live instances, cores and ram per project (quota checks): counted once, then kept
+        # current by every write that changes them (see ``usage_changed``)
+        self._usage: dict[str, dict[str, int]] = {}
 
     def get(self, instance_id: str, *, deleted: bool = False) -> dict[str, Any] | None:
-        i = m.instances
-        query = select(i).where(i.c.id == instance_id)
-        if not deleted:
-            query = query.where(i.c.deleted.is_(False))
         with self.db.begin() as conn:
-            row = conn.execute(query).mappings().first()
+            row = conn.execute(_GET_ANY if deleted else _GET_LIVE, {"b_id": instance_id}).mappings().first()
         return dict(row) if row else None
 
     def require(self, instance_id: str) -> dict[str, Any]:
@@ -51,24 +57,103 @@ class InstanceStore:
         return inst
 
     def save(self, instance_id: str, expected_task_state: Any = _ANY, **values: Any) -> dict[str, Any]:
-        """Update a live instance; with ``expected_task_state`` (a value or a tuple) only if it matches."""
-        i = m.instances
+        """Update a live instance; with ``expected_task_state`` (a value or a tuple) only if it matches.
+
+        One statement (``UPDATE ... RETURNING``) where the database can; when no row matched,
+        a read tells a gone instance from an unexpected task state.
+        """
         values.setdefault("updated_at", self.clock.now())
+        allowed: tuple[Any, ...] | None = None
+        if expected_task_state is not _ANY:
+            allowed = (
+                expected_task_state if isinstance(expected_task_state, tuple) else (expected_task_state,)
+            )
         with self.db.begin() as conn:
-            row = conn.execute(select(i.c.task_state, i.c.deleted).where(i.c.id == instance_id)).first()
-            if row is None or row.deleted:
-                raise InstanceGone(instance_id)
-            if expected_task_state is not _ANY:
-                allowed = (
-                    expected_task_state if isinstance(expected_task_state, tuple) else (expected_task_state,)
-                )
-                if row.task_state not in allowed:
-                    raise UnexpectedTaskState(
-                        f"{instance_id}: expected task_state {allowed}, found {row.task_state}"
-                    )
-            conn.execute(update(i).where(i.c.id == instance_id).values(**values))
-            new = conn.execute(select(i).where(i.c.id == instance_id)).mappings().first()
+            if not conn.dialect.update_returning:
+                new = self._save_in_steps(conn, instance_id, allowed, values)
+            else:
+                states = [t for t in allowed or () if t is not None]
+                shape = (tuple(values), None if allowed is None else (len(states), None in allowed))
+                params = {f"v_{k}": v for k, v in values.items()}
+                params["b_id"] = instance_id
+                params.update({f"b_state{n}": t for n, t in enumerate(states)})
+                row = conn.execute(self._save_statement(shape), params).mappings().first()
+                if row is None:
+                    self._why_not_saved(conn, instance_id, allowed)
+                new = dict(row) if row else {}
+        if _USAGE_COLUMNS.intersection(values) and new:
+            self.usage_changed(new["project_id"])
+        return new
+
+    def _save_statement(self, shape: tuple[Any, ...]) -> Any:
+        stmt = self._save_statements.get(shape)
+        if stmt is None:
+            i = m.instances
+            keys, expected = shape
+            conds = [i.c.id == bindparam("b_id"), i.c.deleted.is_(False)]
+            if expected is not None:
+                count, with_null = expected
+                options = []
+                if count:
+                    options.append(i.c.task_state.in_([bindparam(f"b_state{n}") for n in range(count)]))
+                if with_null:
+                    options.append(i.c.task_state.is_(None))
+                conds.append(or_(*options) if options else false())
+            stmt = update(i).where(*conds).values({k: bindparam(f"v_{k}") for k in keys}).returning(*i.c)
+            self._save_statements[shape] = stmt
+        return stmt
+
+    @staticmethod
+    def _why_not_saved(conn: Any, instance_id: str, allowed: tuple[Any, ...] | None) -> None:
+        i = m.instances
+        row = conn.execute(select(i.c.task_state, i.c.deleted).where(i.c.id == instance_id)).first()
+        if row is None or row.deleted or allowed is None:
+            raise InstanceGone(instance_id)
+        raise UnexpectedTaskState(f"{instance_id}: expected task_state {allowed}, found {row.task_state}")
+
+    @staticmethod
+    def _save_in_steps(
+        conn: Any, instance_id: str, allowed: tuple[Any, ...] | None, values: dict[str, Any]
+    ) -> dict[str, Any]:
+        i = m.instances
+        row = conn.execute(select(i.c.task_state, i.c.deleted).where(i.c.id == instance_id)).first()
+        if row is None or row.deleted:
+            raise InstanceGone(instance_id)
+        if allowed is not None and row.task_state not in allowed:
+            raise UnexpectedTaskState(f"{instance_id}: expected task_state {allowed}, found {row.task_state}")
+        conn.execute(update(i).where(i.c.id == instance_id).values(**values))
+        new = conn.execute(select(i).where(i.c.id == instance_id)).mappings().first()
         return dict(new) if new else {}
+
+    # usage (quota) -----------------------------------------------------------------------------
+    def project_usage(self, project_id: str) -> dict[str, int]:
+        """Live instances, cores and ram of a project (a copy)."""
+        usage = self._usage.get(project_id)
+        if usage is None:
+            i = m.instances
+            query = select(
+                func.count(), func.coalesce(func.sum(i.c.vcpus), 0), func.coalesce(func.sum(i.c.memory_mb), 0)
+            ).where(i.c.project_id == project_id, i.c.deleted.is_(False))
+            with self.db.begin() as conn:
+                count, cores, ram = conn.execute(query).one()
+            usage = self._usage[project_id] = {"instances": int(count), "cores": int(cores), "ram": int(ram)}
+        return dict(usage)
+
+    def usage_added(self, rows: Iterable[dict[str, Any]]) -> None:
+        """New instance records were written (in the same step as the quota check)."""
+        for row in rows:
+            usage = self._usage.get(row["project_id"])
+            if usage is not None:
+                usage["instances"] += 1
+                usage["cores"] += row["vcpus"]
+                usage["ram"] += row["memory_mb"]
+
+    def usage_changed(self, project_id: str) -> None:
+        """A project's instances changed in size or number (delete, resize): count again."""
+        self._usage.pop(project_id, None)
+
+    def forget_usage(self) -> None:
+        self._usage.clear()
 
     def add_fault(self, instance_id: str, code: int, message: str, details: str = "") -> None:
         fault = {"code": code, "message": message, "details": details, "created": isotime(self.clock.now())}
@@ -100,29 +185,54 @@ class InstanceStore:
             }
             for iid in instance_ids
         ]
-        if rows:
-            with self.db.begin() as conn:
-                conn.execute(insert(m.instance_actions), rows)
+        if not rows:
+            return
+        a = m.instance_actions
+        with self.db.begin() as conn:
+            if conn.dialect.insert_executemany_returning_sort_by_parameter_order:
+                ids = (
+                    conn.execute(insert(a).returning(a.c.id, sort_by_parameter_order=True), rows)
+                    .scalars()
+                    .all()
+                )
+            else:
+                conn.execute(insert(a), rows)
+                ids = [None] * len(rows)
+        for row, action_id in zip(rows, ids, strict=True):
+            key = (ctx.request_id, row["instance_uuid"])
+            if action_id is None:
+                self._action_ids.pop(key)
+            else:
+                self._action_ids[key] = action_id
 
     def _action_id(self, conn: Any, request_id: str, instance_id: str) -> int | None:
+        key = (request_id, instance_id)
+        found = self._action_ids.get(key)
+        if found is not None:
+            return found
         a = m.instance_actions
         row = conn.execute(
             select(a.c.id)
             .where(a.c.instance_uuid == instance_id, a.c.request_id == request_id)
             .order_by(a.c.id.desc())
         ).first()
-        return row[0] if row else None
+        if row is None:
+            return None
+        self._action_ids[key] = row[0]
+        return int(row[0])
 
     def event_start(self, request_id: str, instance_id: str, event: str, host: str | None) -> None:
         with self.db.begin() as conn:
             action_id = self._action_id(conn, request_id, instance_id)
             if action_id is None:
                 return
-            conn.execute(
-                insert(m.instance_action_events).values(
-                    action_id=action_id, event=event, start_time=self.clock.now(), host=host
-                )
+            result = conn.execute(
+                _INSERT_EVENT,
+                {"action_id": action_id, "event": event, "start_time": self.clock.now(), "host": host},
             )
+            event_id = result.inserted_primary_key[0] if result.inserted_primary_key else None
+        if event_id is not None:
+            self._event_ids[(action_id, event)] = event_id
 
     def event_finish(
         self, request_id: str, instance_id: str, event: str, *, error: str | None = None
@@ -133,19 +243,57 @@ class InstanceStore:
             action_id = self._action_id(conn, request_id, instance_id)
             if action_id is None:
                 return
-            row = conn.execute(
-                select(e.c.id).where(e.c.action_id == action_id, e.c.event == event).order_by(e.c.id.desc())
-            ).first()
+            event_id = self._event_ids.get((action_id, event))
+            if event_id is None:
+                row = conn.execute(
+                    select(e.c.id)
+                    .where(e.c.action_id == action_id, e.c.event == event)
+                    .order_by(e.c.id.desc())
+                ).first()
+                event_id = row[0] if row else None
             values = {"finish_time": now, "result": "Error" if error else "Success"}
             if error:
                 values["traceback"] = error
-            if row is None:
-                conn.execute(insert(e).values(action_id=action_id, event=event, start_time=now, **values))
+            if event_id is None:
+                result = conn.execute(
+                    insert(e).values(action_id=action_id, event=event, start_time=now, **values)
+                )
+                event_id = result.inserted_primary_key[0] if result.inserted_primary_key else None
             else:
-                conn.execute(update(e).where(e.c.id == row[0]).values(**values))
+                conn.execute(update(e).where(e.c.id == event_id).values(**values))
             a = m.instance_actions
             conn.execute(
                 update(a)
                 .where(a.c.id == action_id)
                 .values(updated_at=now, finish_time=now, **({"message": "Error"} if error else {}))
             )
+        if event_id is not None:
+            self._event_ids[(action_id, event)] = event_id
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class _Bounded(OrderedDict[K, V]):
+    """A dict that forgets its oldest entries beyond ``size`` (ids worth remembering a while)."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+
+    def __setitem__(self, key: K, value: V) -> None:
+        super().__setitem__(key, value)
+        self.move_to_end(key)
+        if len(self) > self.size:
+            self.popitem(last=False)
+
+    def pop(self, key: K, default: Any = None) -> Any:  # type: ignore[override]
+        return super().pop(key, default)
+
+
+_i = m.instances
+_GET_LIVE = select(_i).where(_i.c.id == bindparam("b_id"), _i.c.deleted.is_(False))
+_GET_ANY = select(_i).where(_i.c.id == bindparam("b_id"))
+_INSERT_EVENT = insert(m.instance_action_events)
+_USAGE_COLUMNS = frozenset({"vcpus", "memory_mb", "deleted", "project_id"})

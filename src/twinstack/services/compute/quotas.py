@@ -55,6 +55,20 @@ class QuotasMixin:
         return limits
 
     def project_limits(self: ComputeService, project_id: str, user_id: str | None = None) -> dict[str, int]:
+        """The limits that apply (defaults, class, project, user); read once, kept until a quota
+        write (every one goes through this class)."""
+        found = self.limits_cache.get((project_id, user_id))
+        if found is None:
+            found = self._read_project_limits(project_id, user_id)
+            self.limits_cache[(project_id, user_id)] = found
+        return dict(found)
+
+    def _forget_limits(self: ComputeService) -> None:
+        self.limits_cache.clear()
+
+    def _read_project_limits(
+        self: ComputeService, project_id: str, user_id: str | None = None
+    ) -> dict[str, int]:
         limits = self.class_limits()
         q = m.quotas
         with self.db.begin() as conn:
@@ -103,6 +117,7 @@ class QuotasMixin:
                         f"Quota limit {hard} for {res} must be greater than or equal to already used "
                         f"and reserved {usage[res]}."
                     )
+        self._forget_limits()
         with self.db.begin() as conn:
             for res, hard in values.items():
                 conn.execute(
@@ -118,6 +133,7 @@ class QuotasMixin:
 
     def delete_quotas(self: ComputeService, project_id: str, user_id: str | None = None) -> None:
         q = m.quotas
+        self._forget_limits()
         with self.db.begin() as conn:
             query = delete(q).where(q.c.project_id == project_id)
             if user_id:
@@ -126,6 +142,7 @@ class QuotasMixin:
 
     def set_class_quotas(self: ComputeService, class_name: str, values: dict[str, int]) -> None:
         qc = m.quota_classes
+        self._forget_limits()
         with self.db.begin() as conn:
             for res, hard in values.items():
                 conn.execute(delete(qc).where(qc.c.class_name == class_name, qc.c.resource == res))

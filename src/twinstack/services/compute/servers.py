@@ -232,6 +232,7 @@ class ServersMixin:
                     insert(m.server_group_members),
                     [{"group_uuid": group["uuid"], "instance_uuid": r["id"]} for r in rows],
                 )
+        self.store.usage_added(rows)
         self.store.start_action(ctx, [r["id"] for r in rows], "create")
         spec = {
             "project_id": ctx.project_id,

@@ -62,6 +62,7 @@ class ComputeService(
         self.config = ComputeConfig.from_cloud(cloud)
         self.store = InstanceStore(cloud.db, cloud.clock)
         self.list_cache = ListCache(cloud.db)
+        self.limits_cache: dict[tuple[str, str | None], dict[str, int]] = {}
         self.compute_rpc = ComputeAPI(cloud)
         self.conductor_rpc = ConductorAPI(cloud)
         self.managers: dict[str, ComputeManager] = {}
@@ -96,6 +97,7 @@ class ComputeService(
 
         bus = self.cloud.bus
         self.list_cache.clear()  # host_status follows which hosts have a manager
+        self.store.forget_usage()
         self.recover_unscheduled()
         i = m.instances
         with self.db.begin() as conn:
@@ -191,6 +193,9 @@ class ComputeService(
             conn.execute(
                 m.server_group_members.delete().where(m.server_group_members.c.instance_uuid == instance_id)
             )
+            project_id = conn.execute(select(i.c.project_id).where(i.c.id == instance_id)).scalar()
+        if project_id is not None:
+            self.store.usage_changed(project_id)
         self.release_allocations(instance_id)
         with self.db.begin() as conn:
             migrations = [
@@ -254,6 +259,8 @@ class ComputeService(
         return dict(row) if row else None
 
     def count_instances(self, project_id: str, user_id: str | None = None) -> dict[str, int]:
+        if not user_id:
+            return self.store.project_usage(project_id)
         i = m.instances
         query = select(
             func.count(), func.coalesce(func.sum(i.c.vcpus), 0), func.coalesce(func.sum(i.c.memory_mb), 0)
