@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Table, bindparam, delete, insert, select, upd
 
 from twinstack.core.errors import ApiError, BadRequest, Conflict, NotFound
 from twinstack.services.placement import models as m
+from twinstack.services.placement.candidate_index import CandidateIndex
 from twinstack.services.placement.standards import (
     RESOURCE_CLASSES,
     STANDARD_RESOURCE_CLASSES,
@@ -106,6 +107,7 @@ class PlacementService:
         self.custom_traits: set[str] = set()
         self.custom_resource_classes: set[str] = set()
         self.loaded = False
+        self.index = CandidateIndex(self.providers)
 
     # loading ---------------------------------------------------------------------------------
     def load(self) -> None:
@@ -113,6 +115,7 @@ class PlacementService:
         self.providers.clear()
         self.by_name.clear()
         self.consumers.clear()
+        self.index.reset()
         with self.db.begin() as conn:
             for row in conn.execute(select(m.providers)).mappings():
                 p = Provider(
@@ -201,6 +204,7 @@ class PlacementService:
             )
         self.providers[uuid] = provider
         self.by_name[name] = uuid
+        self.index.reset()
         return provider
 
     def ensure_providers(self, specs: list[dict[str, Any]]) -> None:
@@ -234,6 +238,7 @@ class PlacementService:
                 trait_rows += [{"provider_uuid": p.uuid, "trait": t} for t in p.traits]
                 self.providers[p.uuid] = p
                 self.by_name[p.name] = p.uuid
+                self.index.reset()
             elif {rc: inv.view() for rc, inv in p.inventories.items()} != {
                 rc: inv.view() for rc, inv in spec["inventories"].items()
             }:
@@ -277,6 +282,7 @@ class PlacementService:
         self.by_name.pop(provider.name, None)
         provider.name = name
         self.by_name[name] = uuid
+        self.index.reset()
         self._bump(
             provider,
             name=name,
@@ -305,6 +311,7 @@ class PlacementService:
             conn.execute(delete(m.providers).where(m.providers.c.uuid == uuid))
         del self.providers[uuid]
         self.by_name.pop(provider.name, None)
+        self.index.reset()
 
     def list_providers(
         self,
@@ -450,6 +457,7 @@ class PlacementService:
                     ],
                 )
         provider.inventories = dict(inventories)
+        self.index.changed(uuid)
         self._bump(provider)
         return provider
 
@@ -535,6 +543,7 @@ class PlacementService:
             if wanted:
                 conn.execute(insert(m.provider_traits), [{"provider_uuid": uuid, "trait": t} for t in wanted])
         provider.traits = wanted
+        self.index.reset()
         self._bump(provider)
         return provider
 
@@ -551,6 +560,7 @@ class PlacementService:
                     [{"provider_uuid": uuid, "aggregate_uuid": a} for a in wanted],
                 )
         provider.aggregates = wanted
+        self.index.reset()
         self._bump(provider)
         return provider
 
@@ -703,6 +713,7 @@ class PlacementService:
                 if delta:
                     provider = self.providers[rp_uuid]
                     provider.used[rc] = provider.used.get(rc, 0) + delta
+                    self.index.changed(rp_uuid)
             generations = []
             for rp_uuid in touched:
                 provider = self.providers[rp_uuid]
@@ -773,56 +784,17 @@ class PlacementService:
 
     # allocation candidates ---------------------------------------------------------------------
     def candidates(self, query: CandidateQuery, limit: int | None = None) -> list[Provider]:
-        """Providers that can satisfy the whole request group alone, in a stable order.
+        """Providers that can satisfy the whole request group alone, in a stable order (the
+        first ``limit``), kept current between asks (``candidate_index.py``).
 
         Nested and sharing providers are not combined: every twinstack compute node is a root
         provider holding its own VCPU, MEMORY_MB and DISK_GB.
         """
-        in_tree = None
-        if query.in_tree is not None:
-            root = self.providers.get(query.in_tree)
-            in_tree = root.root_uuid if root else "-"
-        resources = list(query.resources.items())
-        required, forbidden, any_traits = query.required, query.forbidden, query.any_traits
-        member_of, not_member_of = query.member_of, query.not_member_of
-        root_required, root_forbidden = query.root_required, query.root_forbidden
-        found: list[Provider] = []
-        providers = self.providers
-        for p in providers.values():
-            invs = p.inventories
-            used = p.used
-            for rc, amount in resources:
-                inv = invs.get(rc)
-                if (
-                    inv is None
-                    or used.get(rc, 0) + amount > inv.limit
-                    or amount > inv.max_unit
-                    or amount < inv.min_unit
-                    or amount % inv.step_size
-                ):
-                    break
-            else:
-                if in_tree is not None and p.root_uuid != in_tree:
-                    continue
-                traits = p.traits
-                if required and not required <= traits:
-                    continue
-                if forbidden and traits & forbidden:
-                    continue
-                if any_traits and not all(traits & group for group in any_traits):
-                    continue
-                if member_of and not all(p.aggregates & group for group in member_of):
-                    continue
-                if not_member_of and p.aggregates & not_member_of:
-                    continue
-                if root_required or root_forbidden:
-                    root_traits = providers[p.root_uuid].traits
-                    if not root_required <= root_traits or root_traits & root_forbidden:
-                        continue
-                found.append(p)
-                if limit is not None and len(found) >= limit:
-                    break
-        return found
+        return self.index.candidates(query, limit)
+
+    def forget_candidates(self) -> None:
+        """Drop the kept candidate answers (after changing providers' state directly)."""
+        self.index.reset()
 
     def check_resource_classes(self, names: Iterable[str]) -> None:
         for name in names:
