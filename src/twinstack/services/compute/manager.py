@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 
 from twinstack.core.errors import ApiError
 from twinstack.services.compute import models as m
-from twinstack.services.compute import states
+from twinstack.services.compute import states, volumes
 from twinstack.services.compute.drivers.base import ComputeDriver, DriverError
 from twinstack.services.compute.instances import InstanceGone, UnexpectedTaskState
 from twinstack.services.compute.manager_moves import MovesMixin
@@ -222,6 +222,12 @@ class ComputeManager(MovesMixin):
                 instance_id, expected_task_state=states.NETWORKING, task_state=states.BLOCK_DEVICE_MAPPING
             )
             await self._step("block_device_mapping")
+            try:
+                block_device_mapping = await volumes.prepare_block_devices(
+                    self.compute, ctx, instance_id, self.host
+                )
+            except volumes.BlockDeviceError as exc:
+                raise BuildAborted(f"Failure prepping block device. {exc}") from exc
             self.store.save(
                 instance_id, expected_task_state=states.BLOCK_DEVICE_MAPPING, task_state=states.SPAWNING
             )
@@ -313,6 +319,7 @@ class ComputeManager(MovesMixin):
         with contextlib.suppress(DriverError):
             await self.driver.destroy({"id": instance_id})
         self._deallocate_network(ctx, instance_id)
+        await volumes.release_block_devices(self.compute, ctx, instance_id, delete=False)
         self.drop(instance_id)
 
     async def _abandon_build(self, ctx: RequestContext, instance_id: str) -> None:
@@ -334,6 +341,7 @@ class ComputeManager(MovesMixin):
             with contextlib.suppress(DriverError):
                 await self.driver.destroy(inst)
             self._deallocate_network(ctx, instance_id)
+            await volumes.release_block_devices(self.compute, ctx, instance_id)
             self.drop(instance_id)
             self.compute.finish_delete(instance_id)
 

@@ -13,7 +13,7 @@ from sqlalchemy import and_, insert, not_, or_, select
 from twinstack.core.clock import parse_isotime
 from twinstack.core.errors import ApiError, BadRequest, Conflict, Forbidden, NotFound
 from twinstack.services.compute import models as m
-from twinstack.services.compute import states
+from twinstack.services.compute import states, volumes
 from twinstack.services.compute.flavors import flavor_snapshot
 
 if TYPE_CHECKING:
@@ -96,13 +96,7 @@ class ServersMixin:
             (b for b in bdms if b.get("boot_index") in (0, "0") and b.get("destination_type") == "volume"),
             None,
         )
-        if boot_volume is not None:
-            storage = self.cloud.services.get("block_storage")
-            if storage is None or not hasattr(storage, "attachment_create"):
-                raise BadRequest(
-                    "Block Device Mapping is Invalid: booting from a volume is not available in "
-                    "twinstack yet."
-                )
+        bdms = volumes.check_block_devices(self, ctx, bdms)
         if not image_ref and boot_volume is None:
             image_bdm = next((b for b in bdms if b.get("source_type") == "image"), None)
             image_ref = (image_bdm or {}).get("uuid") or ""

@@ -39,6 +39,7 @@ TOPICS = (
     "images",
     "network_proxies",
     "legacy",
+    "volume_attachments",
 )
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from twinstack.core.errors import ApiError, BadRequest, Conflict, Forbidden, NotFound, NotImplementedYet
+from twinstack.core.errors import ApiError, BadRequest, Conflict, Forbidden, NotFound
 from twinstack.core.http import ApiRequest, ApiResponse, ServiceApi
 from twinstack.services.compute import models as m
 from twinstack.services.compute.api import check, compute, route, since
@@ -445,14 +445,6 @@ async def diagnostics(req: ApiRequest) -> dict[str, Any]:
     return data
 
 
-def volume_attachments(req: ApiRequest) -> None:
-    _inst(req)
-    raise NotImplementedYet(
-        "Volume attachments (os-volume_attachments) are not implemented by twinstack yet: "
-        "they wait for the block storage service."
-    )
-
-
 def server_password(req: ApiRequest) -> dict[str, Any]:
     _inst(req)
     return {"password": ""}
@@ -487,7 +479,3 @@ def register(api: ServiceApi) -> None:
     route(api, "GET", "/servers/{server_id}/diagnostics", diagnostics)
     route(api, "GET", "/servers/{server_id}/os-server-password", server_password)
     route(api, "DELETE", "/servers/{server_id}/os-server-password", clear_password, status=204)
-    for method in ("GET", "POST"):
-        route(api, method, "/servers/{server_id}/os-volume_attachments", volume_attachments)
-    for method in ("GET", "PUT", "DELETE"):
-        route(api, method, "/servers/{server_id}/os-volume_attachments/{volume_id}", volume_attachments)
