@@ -10,8 +10,13 @@ server groups, availability zones, aggregates, hypervisors, os-services, quotas 
 classes, limits, simple tenant usage, os-migrations. A conductor, a filter scheduler on
 placement and one compute manager per host (fake driver) on the bus.
 
-Does not do yet: os-volume_attachments and boot from volume (501 / 400 until block storage
-is wired), soft delete (reclaim_instance_interval) and restore/forceDelete, nova-network proxy
-APIs (os-security-groups, os-floating-ips, /images), remote consoles, os-server-external-events,
-nested/sharing placement providers, cells, a multi-process (AMQP) deployment.
+Also nova's proxy APIs over the image and network services (/images and image metadata,
+os-security-groups and rules, os-floating-ips, os-networks, os-tenant-networks), os-hosts,
+extensions, instance usage audit log, server external events (accepted, no effect), and the
+volume side over block storage (boot from volume, os-volume_attachments, release on delete).
+
+Does not do yet: soft delete (reclaim_instance_interval) and restore/forceDelete, remote
+consoles, volumes on rebuild/evacuate/unshelve moves (attachments stay as they are), host
+maintenance and power actions (501), nested/sharing placement providers, cells, a multi-process
+(AMQP) deployment.
 """
