@@ -135,7 +135,7 @@ class CreateAndUploadVolumeToImage(CinderScenario):
             image_id = out.get("image_id") or out.get("os-volume_upload_image", {}).get("image_id")
             self.track("image", image_id)
             self._wait_volume(volume)
-            self.wait_for(images.get_image, image_id, "active", ["killed", "deleted"], "image")
+            self.wait_for(images, f"/images/{image_id}", "active", ["killed", "deleted"], "image")
         if do_delete:
             self._delete_volume(volume)
             with self.atomic("glance_v2.delete_image"):

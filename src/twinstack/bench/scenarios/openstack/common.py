@@ -22,7 +22,10 @@ class NovaScenario(OpenStackScenario):
         return self.clients().compute
 
     def _wait(self, server: Any, status: str = "ACTIVE") -> Any:
-        return self.wait_for(self.compute.get_server, server.id, status, ["ERROR"], "server")
+        """Wait for ``status``; returns ``server`` (the create call's object: its id is all the
+        scenarios use)."""
+        self.wait_for(self.compute, f"/servers/{server.id}", status, ["ERROR"], "server", "server")
+        return server
 
     def _networks(self, kwargs: dict[str, Any], auto_assign_nic: bool) -> Any:
         if "nics" in kwargs:
@@ -60,7 +63,7 @@ class NovaScenario(OpenStackScenario):
         name = "nova.force_delete_server" if force else "nova.delete_server"
         with self.atomic(name):
             self.compute.delete_server(server, force=force)
-            self.compute.wait_for_delete(server, interval=self.poll.interval, wait=self.poll.timeout)
+            self.wait_gone(self.compute, f"/servers/{server.id}", "server", ["ERROR"])
         self.untrack("server", server.id)
 
     def _action(self, atomic: str, call: Any, server: Any, status: str, *args: Any) -> Any:
@@ -74,8 +77,9 @@ class CinderScenario(OpenStackScenario):
     ARG_SCHEMAS: ClassVar[dict[str, Any]] = {"size": SIZE_SCHEMA}
 
     def _wait_volume(self, volume: Any, status: str = "available") -> Any:
-        bs = self.clients().block_storage
-        return self.wait_for(bs.get_volume, volume.id, status, ["error", "error_extending"], "volume")
+        self.wait_for(self.clients().block_storage, f"/volumes/{volume.id}", status,
+                      ["error", "error_extending"], "volume", "volume")
+        return volume
 
     def _create_volume(self, size: int | dict[str, int], image: str | None = None,
                        **kwargs: Any) -> Any:
@@ -93,7 +97,7 @@ class CinderScenario(OpenStackScenario):
         bs = self.clients().block_storage
         with self.atomic("cinder_v3.delete_volume"):
             bs.delete_volume(volume)
-            bs.wait_for_delete(volume, interval=self.poll.interval, wait=self.poll.timeout)
+            self.wait_gone(bs, f"/volumes/{volume.id}", "volume", ["error_deleting"])
         self.untrack("volume", volume.id)
 
     def _create_snapshot(self, volume_id: str, force: bool = False, **kwargs: Any) -> Any:
@@ -102,11 +106,12 @@ class CinderScenario(OpenStackScenario):
             snap = bs.create_snapshot(volume_id=volume_id, force=force,
                                       name=self.generate_random_name(), **kwargs)
             self.track("snapshot", snap.id)
-            return self.wait_for(bs.get_snapshot, snap.id, "available", ["error"], "snapshot")
+            self.wait_for(bs, f"/snapshots/{snap.id}", "available", ["error"], "snapshot", "snapshot")
+            return snap
 
     def _delete_snapshot(self, snap: Any) -> None:
         bs = self.clients().block_storage
         with self.atomic("cinder_v3.delete_snapshot"):
             bs.delete_snapshot(snap)
-            bs.wait_for_delete(snap, interval=self.poll.interval, wait=self.poll.timeout)
+            self.wait_gone(bs, f"/snapshots/{snap.id}", "snapshot", ["error_deleting"])
         self.untrack("snapshot", snap.id)

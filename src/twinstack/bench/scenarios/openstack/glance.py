@@ -32,7 +32,8 @@ class GlanceScenario(OpenStackScenario):
                                         visibility=visibility, min_disk=min_disk, min_ram=min_ram,
                                         meta=properties or {}, allow_duplicates=True, **kwargs)
             self.track("image", image.id)
-            return self.wait_for(images.get_image, image.id, "active", ["killed", "deleted"], "image")
+            self.wait_for(images, f"/images/{image.id}", "active", ["killed", "deleted"], "image")
+            return image
 
 
 @register("scenario", "GlanceImages.create_and_delete_image")

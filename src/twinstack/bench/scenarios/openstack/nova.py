@@ -168,7 +168,7 @@ class SnapshotServer(NovaScenario):
         with self.atomic("nova.snapshot_server"):
             snap = self.compute.create_server_image(server, self.generate_random_name(), wait=False)
             self.track("server_image", snap.id)
-            self.wait_for(self.clients().image.get_image, snap.id, "active", ["killed", "deleted"],
+            self.wait_for(self.clients().image, f"/images/{snap.id}", "active", ["killed", "deleted"],
                           "image")
         self._delete_server(server, force=force_delete)
         server = self._boot_server(snap.id, flavor, **kwargs)
