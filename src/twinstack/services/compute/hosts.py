@@ -20,14 +20,22 @@ class HostsMixin:
     def list_services(
         self: ComputeService, host: str | None = None, binary: str | None = None
     ) -> list[dict[str, Any]]:
-        s = m.services
-        query = select(s).order_by(s.c.id)
-        if host:
-            query = query.where(s.c.host == host)
-        if binary:
-            query = query.where(s.c.binary == binary)
-        with self.db.begin() as conn:
-            return [dict(r) for r in conn.execute(query).mappings()]
+        """Services by host and binary; kept between writes (every server view of an admin shows
+        its host's status), which all go through ``update_service`` and ``delete_service``."""
+        found = self.services_cache.get((host, binary))
+        if found is None:
+            s = m.services
+            query = select(s).order_by(s.c.id)
+            if host:
+                query = query.where(s.c.host == host)
+            if binary:
+                query = query.where(s.c.binary == binary)
+            with self.db.begin() as conn:
+                found = [dict(r) for r in conn.execute(query).mappings()]
+            if len(self.services_cache) > 20000:
+                self.services_cache.clear()
+            self.services_cache[(host, binary)] = found
+        return [dict(r) for r in found]
 
     def get_service(self: ComputeService, service_id: str) -> dict[str, Any]:
         s = m.services
@@ -50,6 +58,7 @@ class HostsMixin:
 
     def update_service(self: ComputeService, service: dict[str, Any], **values: Any) -> dict[str, Any]:
         values["updated_at"] = self.cloud.clock.now()
+        self.services_cache.clear()
         with self.db.begin() as conn:
             conn.execute(update(m.services).where(m.services.c.id == service["id"]).values(**values))
         new = self.get_service(str(service["id"]))
@@ -89,6 +98,7 @@ class HostsMixin:
                     "Unable to delete compute service that is hosting instances. Migrate or delete the "
                     "instances first and try again."
                 )
+        self.services_cache.clear()
         with self.db.begin() as conn:
             conn.execute(delete(m.services).where(m.services.c.id == service["id"]))
 

@@ -251,22 +251,19 @@ class InstanceStore:
                     .order_by(e.c.id.desc())
                 ).first()
                 event_id = row[0] if row else None
-            values = {"finish_time": now, "result": "Error" if error else "Success"}
-            if error:
-                values["traceback"] = error
             if event_id is None:
+                values = {"finish_time": now, "result": "Error" if error else "Success"}
+                if error:
+                    values["traceback"] = error
                 result = conn.execute(
                     insert(e).values(action_id=action_id, event=event, start_time=now, **values)
                 )
                 event_id = result.inserted_primary_key[0] if result.inserted_primary_key else None
+            elif error:
+                conn.execute(_FAIL_EVENT, {"b_id": event_id, "b_now": now, "b_traceback": error})
             else:
-                conn.execute(update(e).where(e.c.id == event_id).values(**values))
-            a = m.instance_actions
-            conn.execute(
-                update(a)
-                .where(a.c.id == action_id)
-                .values(updated_at=now, finish_time=now, **({"message": "Error"} if error else {}))
-            )
+                conn.execute(_FINISH_EVENT, {"b_id": event_id, "b_now": now})
+            conn.execute(_FAIL_ACTION if error else _FINISH_ACTION, {"b_id": action_id, "b_now": now})
         if event_id is not None:
             self._event_ids[(action_id, event)] = event_id
 
@@ -296,4 +293,23 @@ _i = m.instances
 _GET_LIVE = select(_i).where(_i.c.id == bindparam("b_id"), _i.c.deleted.is_(False))
 _GET_ANY = select(_i).where(_i.c.id == bindparam("b_id"))
 _INSERT_EVENT = insert(m.instance_action_events)
+_e, _a = m.instance_action_events, m.instance_actions
+_FINISH_EVENT = (
+    update(_e).where(_e.c.id == bindparam("b_id")).values(finish_time=bindparam("b_now"), result="Success")
+)
+_FAIL_EVENT = (
+    update(_e)
+    .where(_e.c.id == bindparam("b_id"))
+    .values(finish_time=bindparam("b_now"), result="Error", traceback=bindparam("b_traceback"))
+)
+_FINISH_ACTION = (
+    update(_a)
+    .where(_a.c.id == bindparam("b_id"))
+    .values(updated_at=bindparam("b_now"), finish_time=bindparam("b_now"))
+)
+_FAIL_ACTION = (
+    update(_a)
+    .where(_a.c.id == bindparam("b_id"))
+    .values(updated_at=bindparam("b_now"), finish_time=bindparam("b_now"), message="Error")
+)
 _USAGE_COLUMNS = frozenset({"vcpus", "memory_mb", "deleted", "project_id"})

@@ -14,7 +14,7 @@ import logging
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from twinstack.core.errors import ApiError
 from twinstack.services.compute import models as m
@@ -29,6 +29,20 @@ if TYPE_CHECKING:
     from twinstack.core.context import RequestContext
 
 LOG = logging.getLogger(__name__)
+
+
+# a host's usage in its compute node row (the hypervisors API)
+REPORT_USAGE = (
+    update(m.compute_nodes)
+    .where(m.compute_nodes.c.hypervisor_hostname == bindparam("b_node"))
+    .values(
+        updated_at=bindparam("updated_at"),
+        vcpus_used=bindparam("vcpus_used"),
+        memory_mb_used=bindparam("memory_mb_used"),
+        local_gb_used=bindparam("local_gb_used"),
+        running_vms=bindparam("running_vms"),
+    )
+)
 
 
 class BuildAborted(Exception):
@@ -116,11 +130,7 @@ class ComputeManager(MovesMixin):
         """Write the host's usage (hypervisors API) and tell the scheduler's host view."""
         used = self.usage()
         with self.cloud.db.begin() as conn:
-            conn.execute(
-                update(m.compute_nodes)
-                .where(m.compute_nodes.c.hypervisor_hostname == self.node)
-                .values(updated_at=self.cloud.clock.now(), **used)
-            )
+            conn.execute(REPORT_USAGE, {"b_node": self.node, "updated_at": self.cloud.clock.now(), **used})
         self.cloud.bus.notify(
             "compute.node.update",
             {

@@ -13,7 +13,7 @@ import logging
 import random
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import func, insert, select, update
 
 from twinstack.core.errors import NotFound
 from twinstack.services.compute import models as m
@@ -40,18 +40,6 @@ LOG = logging.getLogger(__name__)
 
 CONTROLLER_HOST = "twinstack"
 
-_REPORT_USAGE = (
-    update(m.compute_nodes)
-    .where(m.compute_nodes.c.hypervisor_hostname == bindparam("b_node"))
-    .values(
-        updated_at=bindparam("updated_at"),
-        vcpus_used=bindparam("vcpus_used"),
-        memory_mb_used=bindparam("memory_mb_used"),
-        local_gb_used=bindparam("local_gb_used"),
-        running_vms=bindparam("running_vms"),
-    )
-)
-
 
 class ComputeService(
     ServersMixin, ActionsMixin, FlavorsMixin, KeypairsMixin, GroupsMixin, HostsMixin, QuotasMixin
@@ -63,6 +51,7 @@ class ComputeService(
         self.store = InstanceStore(cloud.db, cloud.clock)
         self.list_cache = ListCache(cloud.db)
         self.limits_cache: dict[tuple[str, str | None], dict[str, int]] = {}
+        self.services_cache: dict[tuple[str | None, str | None], list[dict[str, Any]]] = {}
         self.compute_rpc = ComputeAPI(cloud)
         self.conductor_rpc = ConductorAPI(cloud)
         self.managers: dict[str, ComputeManager] = {}
@@ -88,11 +77,12 @@ class ComputeService(
         from twinstack.services.compute.bootstrap import bootstrap
 
         bootstrap(self.cloud, self)
+        self.services_cache.clear()
 
     async def start_fleet(self) -> None:
         from twinstack.services.compute.conductor import ConductorManager
         from twinstack.services.compute.drivers.fake import FakeDriver
-        from twinstack.services.compute.manager import ComputeManager
+        from twinstack.services.compute.manager import REPORT_USAGE, ComputeManager
         from twinstack.services.compute.scheduler.manager import SchedulerManager
 
         bus = self.cloud.bus
@@ -122,7 +112,7 @@ class ComputeService(
         now = self.cloud.clock.now()
         with self.db.begin() as conn:
             conn.execute(
-                _REPORT_USAGE,
+                REPORT_USAGE,
                 [{"b_node": mgr.node, "updated_at": now, **mgr.usage()} for mgr in self.managers.values()],
             )
         self.scheduler = SchedulerManager(self.cloud)
