@@ -20,15 +20,48 @@ def fingerprint(public_key: str, key_type: str) -> str:
     if key_type == "x509":
         digest = hashlib.sha1(public_key.encode()).hexdigest()
         return ":".join(digest[i : i + 2] for i in range(0, len(digest), 2))
+    from cryptography.hazmat.primitives import serialization
+
     parts = public_key.split()
     if len(parts) < 2:
         raise BadRequest("Keypair data is invalid: failed to generate fingerprint")
     try:
         raw = base64.b64decode(parts[1].encode(), validate=True)
-    except ValueError:
+        serialization.load_ssh_public_key(" ".join(parts[:2]).encode())  # a real key, as nova checks
+    except (ValueError, TypeError):
         raise BadRequest("Keypair data is invalid: failed to generate fingerprint") from None
     digest = hashlib.md5(raw).hexdigest()  # noqa: S324 - ssh's fingerprint format
     return ":".join(digest[i : i + 2] for i in range(0, len(digest), 2))
+
+
+def generate_x509(name: str) -> tuple[str, str]:
+    """A private key and a self-signed certificate (nova's x509 keypair), PEM."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=3650))
+        .sign(key, hashes.SHA256())
+    )
+    private = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption(),
+    ).decode()
+    return private, cert.public_bytes(serialization.Encoding.PEM).decode()
 
 
 def generate_keypair() -> tuple[str, str]:
@@ -76,8 +109,9 @@ class KeypairsMixin:
         private = None
         if public_key is None:
             if key_type == "x509":
-                raise BadRequest("Keypair data is invalid: generating x509 keypairs is not supported")
-            private, public_key = generate_keypair()
+                private, public_key = generate_x509(name)
+            else:
+                private, public_key = generate_keypair()
         fp = fingerprint(public_key, key_type)
         k = m.keypairs
         limit = self.quota_limit(ctx.project_id or "", "key_pairs")

@@ -239,7 +239,7 @@ def update_extra_spec(req: ApiRequest) -> dict[str, Any]:
 def delete_extra_spec(req: ApiRequest) -> ApiResponse:
     admin_only(req, "os_compute_api:os-flavor-extra-specs:delete")
     compute(req).delete_extra_spec(req.ctx, req.path["flavor_id"], req.path["key"])
-    return ApiResponse(None, 202)
+    return ApiResponse(None, 200)
 
 
 def _access_view(flavorid: str, projects: list[str]) -> dict[str, Any]:
@@ -292,6 +292,6 @@ def register(api: ServiceApi) -> None:
     route(api, "POST", "/flavors/{flavor_id}/os-extra_specs", create_extra_specs)
     route(api, "GET", "/flavors/{flavor_id}/os-extra_specs/{key}", show_extra_spec)
     route(api, "PUT", "/flavors/{flavor_id}/os-extra_specs/{key}", update_extra_spec)
-    route(api, "DELETE", "/flavors/{flavor_id}/os-extra_specs/{key}", delete_extra_spec, status=202)
+    route(api, "DELETE", "/flavors/{flavor_id}/os-extra_specs/{key}", delete_extra_spec)
     route(api, "GET", "/flavors/{flavor_id}/os-flavor-access", list_access)
     route(api, "POST", "/flavors/{flavor_id}/action", flavor_action)

@@ -180,10 +180,12 @@ def delete_security_group(req: ApiRequest) -> ApiResponse:
     _get_group(req, group_id)
     try:
         _network(req).delete_security_group(req.ctx, group_id)
-    except NotFound as exc:
-        raise NotFound(exc.message) from None
-    except (Conflict, Forbidden) as exc:
-        raise BadRequest(exc.message) from None
+    except ApiError as exc:
+        if exc.status == 404:
+            raise NotFound(exc.message) from None
+        if exc.status in (403, 409):  # in use, or the default group: nova's Invalid
+            raise BadRequest(exc.message) from None
+        raise
     return ApiResponse(None, 202)
 
 
@@ -326,7 +328,7 @@ def _group_name(value: Any, action_name: str) -> str:
     return name
 
 
-def _find_group(req: ApiRequest, name: str) -> str:
+def find_group(req: ApiRequest, name: str) -> str:
     network = _network(req)
     try:
         uuid.UUID(name)
@@ -347,7 +349,7 @@ def _find_group(req: ApiRequest, name: str) -> str:
 async def add_security_group(req: ApiRequest, sid: str, value: Any) -> ApiResponse:
     inst = compute(req).get_instance(req.ctx, sid)
     name = _group_name(value, "addSecurityGroup")
-    group_id = _find_group(req, name)
+    group_id = find_group(req, name)
     ports = _instance_ports(req, inst["id"])
     if not ports:
         raise NotFound(f"instance_id {inst['id']} could not be found as device id on any ports")
@@ -367,7 +369,7 @@ async def add_security_group(req: ApiRequest, sid: str, value: Any) -> ApiRespon
 async def remove_security_group(req: ApiRequest, sid: str, value: Any) -> ApiResponse:
     inst = compute(req).get_instance(req.ctx, sid)
     name = _group_name(value, "removeSecurityGroup")
-    group_id = _find_group(req, name)
+    group_id = find_group(req, name)
     ports = _instance_ports(req, inst["id"])
     if not ports:
         raise NotFound(f"instance_id {inst['id']} could not be found as device id on any ports")
@@ -524,8 +526,6 @@ async def add_floating_ip(req: ApiRequest, sid: str, value: Any) -> ApiResponse:
     fip = _fip_by_address(req, address)
     if fip is None:
         raise NotFound("floating IP not found")
-    if fip.get("port_id") and fip["port_id"] != choice[1]:
-        raise BadRequest("floating IP is already associated")
     try:
         _network(req).update_floatingip(
             req.ctx, fip["id"], {"port_id": choice[1], "fixed_ip_address": choice[0]}

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from twinstack.core.errors import BadRequest, Forbidden
+from twinstack.core.errors import ApiError, BadRequest, Forbidden
 from twinstack.core.http import ApiRequest, ApiResponse, ServiceApi
 from twinstack.services.compute.api import admin_only, api_url, check, compute, normalize_ipv6, route
 from twinstack.services.compute.api.views import server_body
@@ -14,6 +15,11 @@ Action = Callable[[ApiRequest, str, Any], Awaitable[ApiResponse]]
 ACTIONS: dict[str, Action] = {}
 ACCEPTED = ApiResponse(None, 202)
 DISK_CONFIG = {"type": "string", "enum": ["AUTO", "MANUAL"]}
+IMAGE_METADATA = {
+    "type": "object",
+    "patternProperties": {"^[a-zA-Z0-9-_:. ]{1,255}$": {"type": "string", "maxLength": 255}},
+    "additionalProperties": False,
+}
 
 
 def action(name: str) -> Callable[[Action], Action]:
@@ -224,7 +230,7 @@ async def create_image(req: ApiRequest, sid: str, value: Any) -> ApiResponse:
             "type": "object",
             "properties": {
                 "name": {"type": "string", "minLength": 1, "maxLength": 255},
-                "metadata": {"type": "object"},
+                "metadata": IMAGE_METADATA,
             },
             "required": ["name"],
             "additionalProperties": False,
@@ -409,18 +415,42 @@ async def create_backup(req: ApiRequest, sid: str, value: Any) -> ApiResponse:
             "properties": {
                 "name": {"type": "string"},
                 "backup_type": {"type": "string"},
-                "rotation": {"type": ["integer", "string"]},
-                "metadata": {"type": "object"},
+                "rotation": {"type": ["integer", "string"], "pattern": "^[0-9]+$", "minimum": 0},
+                "metadata": IMAGE_METADATA,
             },
             "required": ["name", "backup_type", "rotation"],
             "additionalProperties": False,
         },
         value,
     )
-    image_id = await compute(req).create_image(req.ctx, sid, value["name"], value.get("metadata"))
+    metadata = {**(value.get("metadata") or {}), "image_type": "backup", "backup_type": value["backup_type"]}
+    image_id = await compute(req).create_image(req.ctx, sid, value["name"], metadata)
+    _rotate_backups(req, sid, value["backup_type"], int(value["rotation"]))
     if req.ctx.mv("2.45"):
         return ApiResponse({"image_id": image_id}, 202)
     return ApiResponse(None, 202, {"Location": req.url_for(f"/image/v2/images/{image_id}")})
+
+
+def _rotate_backups(req: ApiRequest, sid: str, backup_type: str, rotation: int) -> None:
+    """Keep the newest ``rotation`` backups of this type (nova's _rotate_backups)."""
+    image = req.cloud.service("image")
+    params = [
+        ("instance_uuid", sid),
+        ("image_type", "backup"),
+        ("backup_type", backup_type),
+        ("limit", "1000"),
+    ]
+    backups, _ = image.list_images(req.ctx, [*params, ("sort_key", "created_at"), ("sort_dir", "desc")])
+    for old in backups[rotation:]:
+        with contextlib.suppress(ApiError):
+            image.delete_image(req.ctx, old["id"])
+
+
+@action("injectNetworkInfo")
+async def inject_network_info(req: ApiRequest, sid: str, value: Any) -> ApiResponse:
+    admin_only(req, "os_compute_api:os-admin-actions:inject_network_info")
+    compute(req).get_instance(req.ctx, sid)
+    return ACCEPTED
 
 
 def _forbidden(req: ApiRequest) -> None:

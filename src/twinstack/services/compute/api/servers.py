@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 import orjson
 
-from twinstack.core.errors import BadRequest
+from twinstack.core.errors import BadRequest, NotFound
 from twinstack.core.http import ApiRequest, ApiResponse, ServiceApi
 from twinstack.services.compute.api import (
     api_url,
@@ -160,6 +160,20 @@ def _user_data(value: str | None) -> None:
         raise BadRequest("User data needs to be valid base 64.") from None
 
 
+def _check_security_groups(req: ApiRequest, groups: list[dict[str, Any]]) -> None:
+    """Requested groups must exist for the project (nova: 400 before anything is created)."""
+    from twinstack.services.compute.api.network_proxies import find_group
+
+    for item in groups:
+        name = item.get("name")
+        if not name or name == "default":
+            continue
+        try:
+            find_group(req, name)
+        except NotFound:
+            raise BadRequest(f"Security group {name} not found for project {req.ctx.project_id}.") from None
+
+
 async def create_server(req: ApiRequest) -> ApiResponse:
     check(create_schema(req), req.body)
     server = dict(req.body["server"])
@@ -173,6 +187,7 @@ async def create_server(req: ApiRequest) -> ApiResponse:
     for key in ("min_count", "max_count"):
         if key in server:
             server[key] = int(server[key])
+    _check_security_groups(req, server.get("security_groups") or [])
     svc = compute(req)
     instances, reservation_id, admin_pass = svc.create_servers(req.ctx, server)
     for inst in instances:
