@@ -20,22 +20,24 @@ class HostsMixin:
     def list_services(
         self: ComputeService, host: str | None = None, binary: str | None = None
     ) -> list[dict[str, Any]]:
-        """Services by host and binary; kept between writes (every server view of an admin shows
-        its host's status), which all go through ``update_service`` and ``delete_service``."""
-        found = self.services_cache.get((host, binary))
-        if found is None:
-            s = m.services
-            query = select(s).order_by(s.c.id)
-            if host:
-                query = query.where(s.c.host == host)
-            if binary:
-                query = query.where(s.c.binary == binary)
+        """Services by host and binary, in id order. All of them are read at once and kept
+        between writes (every admin server view shows its host's status), which all go through
+        ``update_service`` and ``delete_service``."""
+        index = self.services_index
+        if index is None:
+            index = {}
             with self.db.begin() as conn:
-                found = [dict(r) for r in conn.execute(query).mappings()]
-            if len(self.services_cache) > 20000:
-                self.services_cache.clear()
-            self.services_cache[(host, binary)] = found
-        return [dict(r) for r in found]
+                for row in conn.execute(select(m.services).order_by(m.services.c.id)).mappings():
+                    r = dict(row)
+                    for key in (
+                        (r["host"], r["binary"]),
+                        (r["host"], None),
+                        (None, r["binary"]),
+                        (None, None),
+                    ):
+                        index.setdefault(key, []).append(r)
+            self.services_index = index
+        return [dict(r) for r in index.get((host or None, binary or None), ())]
 
     def get_service(self: ComputeService, service_id: str) -> dict[str, Any]:
         s = m.services
@@ -58,7 +60,7 @@ class HostsMixin:
 
     def update_service(self: ComputeService, service: dict[str, Any], **values: Any) -> dict[str, Any]:
         values["updated_at"] = self.cloud.clock.now()
-        self.services_cache.clear()
+        self.services_index = None
         with self.db.begin() as conn:
             conn.execute(update(m.services).where(m.services.c.id == service["id"]).values(**values))
         new = self.get_service(str(service["id"]))
@@ -98,7 +100,7 @@ class HostsMixin:
                     "Unable to delete compute service that is hosting instances. Migrate or delete the "
                     "instances first and try again."
                 )
-        self.services_cache.clear()
+        self.services_index = None
         with self.db.begin() as conn:
             conn.execute(delete(m.services).where(m.services.c.id == service["id"]))
 

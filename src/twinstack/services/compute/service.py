@@ -51,7 +51,7 @@ class ComputeService(
         self.store = InstanceStore(cloud.db, cloud.clock)
         self.list_cache = ListCache(cloud.db)
         self.limits_cache: dict[tuple[str, str | None], dict[str, int]] = {}
-        self.services_cache: dict[tuple[str | None, str | None], list[dict[str, Any]]] = {}
+        self.services_index: dict[tuple[str | None, str | None], list[dict[str, Any]]] | None = None
         self.compute_rpc = ComputeAPI(cloud)
         self.conductor_rpc = ConductorAPI(cloud)
         self.managers: dict[str, ComputeManager] = {}
@@ -77,7 +77,7 @@ class ComputeService(
         from twinstack.services.compute.bootstrap import bootstrap
 
         bootstrap(self.cloud, self)
-        self.services_cache.clear()
+        self.services_index = None
 
     async def start_fleet(self) -> None:
         from twinstack.services.compute.conductor import ConductorManager

@@ -11,6 +11,7 @@ reports (``compute.node.update``), service changes and aggregate changes on the 
 
 from __future__ import annotations
 
+import heapq
 import importlib
 import logging
 import random
@@ -63,6 +64,8 @@ class SchedulerManager:
         self.filters = [registry.get("scheduler_filter", n)() for n in filters_pkg.ENABLED_FILTERS]
         self.weighers = [registry.get("scheduler_weigher", n)() for n in weighers_pkg.ENABLED_WEIGHERS]
         self.rng = random.Random(cloud.settings.seed)
+        # placement's last candidate list and its host states (see ``_host_states``)
+        self._last_candidates: tuple[list[Any], list[HostState]] | None = None
         cloud.bus.listen("compute.node.update", self._on_node_update)
         cloud.bus.listen("compute.service.update", self._on_service_update)
         cloud.bus.listen("compute.aggregates.update", self._on_aggregates_update)
@@ -79,6 +82,7 @@ class SchedulerManager:
                 ).mappings()
             }
         self.hosts.clear()
+        self._last_candidates = None
         self.by_rp.clear()
         for node in nodes:
             svc = services.get(node["host"])
@@ -132,6 +136,7 @@ class SchedulerManager:
             )
             self.hosts[state.host] = state
             self.by_rp[state.rp_uuid] = state
+            self._last_candidates = None
         state.update(payload)
 
     def _on_service_update(self, event: str, payload: dict[str, Any]) -> None:
@@ -158,8 +163,7 @@ class SchedulerManager:
             if key.startswith("trait:"):
                 (query.required if value == "required" else query.forbidden).add(key[6:])
         providers = placement.candidates(query, self.config.max_placement_results)
-        by_rp = self.by_rp
-        hosts = [h for h in map(by_rp.get, [p.uuid for p in providers]) if h is not None]
+        hosts = self._host_states(providers)
         hosts = self._restrict(hosts, spec)
         if not hosts:
             raise NoValidHost("There are not enough hosts available.")
@@ -168,17 +172,12 @@ class SchedulerManager:
         claimed: list[str] = []
         for index, instance_uuid in enumerate(instance_uuids):
             candidates = self._filter(hosts, spec)
-            weighed = self._weigh(candidates, spec)
-            chosen = None
-            for pos, host in enumerate(weighed[: max(1, len(weighed))]):
-                if placement.claim(
-                    instance_uuid, host.rp_uuid, resources, spec["project_id"], spec["user_id"]
-                ):
-                    chosen = host
-                    alternates = [h for h in weighed[pos + 1 :] if h is not host][
-                        : self.config.max_attempts - 1
-                    ]
-                    break
+            # the best few are enough unless claims fail on all of them (then the full order)
+            weighed = self._weigh(candidates, spec, top=self.config.max_attempts + 8)
+            chosen, alternates = self._claim_best(weighed, instance_uuid, resources, spec)
+            if chosen is None and len(weighed) < len(candidates):
+                weighed = self._weigh(candidates, spec)
+                chosen, alternates = self._claim_best(weighed, instance_uuid, resources, spec)
             if chosen is None:
                 for uuid in claimed:
                     placement.replace_allocations({uuid: {"allocations": {}}})
@@ -193,6 +192,28 @@ class SchedulerManager:
             selections.append(selection)
             del index
         return selections
+
+    def _claim_best(
+        self, weighed: list[HostState], instance_uuid: str, resources: dict[str, int], spec: dict[str, Any]
+    ) -> tuple[HostState | None, list[HostState]]:
+        """Claim on the first host that takes it; (that host, the next ones as alternates)."""
+        placement = self.cloud.service("placement")
+        for pos, host in enumerate(weighed):
+            if placement.claim(instance_uuid, host.rp_uuid, resources, spec["project_id"], spec["user_id"]):
+                alternates = [h for h in weighed[pos + 1 :] if h is not host][: self.config.max_attempts - 1]
+                return host, alternates
+        return None, []
+
+    def _host_states(self, providers: list[Any]) -> list[HostState]:
+        """The host states of placement's candidates (the same list as last time is common: a
+        claim seldom changes which providers are candidates)."""
+        last = self._last_candidates
+        if last is not None and last[0] == providers:
+            return last[1]
+        by_rp = self.by_rp
+        hosts = [h for h in map(by_rp.get, [p.uuid for p in providers]) if h is not None]
+        self._last_candidates = (providers, hosts)
+        return hosts
 
     @staticmethod
     def _selection(host: HostState) -> dict[str, Any]:
@@ -240,7 +261,8 @@ class SchedulerManager:
                 break
         return hosts
 
-    def _weigh(self, hosts: list[HostState], spec: dict[str, Any]) -> list[HostState]:
+    def _weigh(self, hosts: list[HostState], spec: dict[str, Any], top: int | None = None) -> list[HostState]:
+        """Hosts best first (all of them, or the first ``top`` plus the random subset's size)."""
         if len(hosts) <= 1:
             return hosts
         totals = [0.0] * len(hosts)
@@ -253,9 +275,13 @@ class SchedulerManager:
                 continue
             scale = w.multiplier / (high - low)
             totals = [t + (value - low) * scale for t, value in zip(totals, values, strict=True)]
-        # best first; equal weights keep the candidates' order (sorted's reverse is stable)
-        order = sorted(range(len(hosts)), key=totals.__getitem__, reverse=True)
+        # best first; equal weights keep the candidates' order (sorted's reverse is stable, and
+        # nlargest answers as sorted does)
         subset = max(1, self.config.host_subset_size)
+        if top is not None and top + subset < len(hosts):
+            order = heapq.nlargest(top + subset, range(len(hosts)), key=totals.__getitem__)
+        else:
+            order = sorted(range(len(hosts)), key=totals.__getitem__, reverse=True)
         if subset > 1:
             top = order[:subset]
             self.rng.shuffle(top)
