@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import pytest
 from tests.block_storage.conftest import Cinder, check_keys
@@ -255,3 +256,12 @@ def test_rally_cleanup_and_misc_endpoints(cinder: Cinder) -> None:
     assert azs == [{"zoneName": "nova", "zoneState": {"available": True}}]
     assert cinder.get("/groups").status_code == 501
     assert cinder.get("/attachments").status_code == 404  # before 3.27
+
+
+def test_volume_from_image_becomes_bootable_when_available(cinder: Cinder, twinstack_conn: Any) -> None:
+    image = twinstack_conn.image.find_image("cirros-0.6.2-x86_64-disk")
+    created = cinder.create_volume(imageRef=image.id)
+    assert created["status"] == "creating" and created["bootable"] == "false"  # cinder sets it when done
+    done = cinder.wait_volume(created["id"])
+    assert done["status"] == "available" and done["bootable"] == "true"
+    assert cinder.delete(f"/volumes/{created['id']}").status_code == 202

@@ -163,7 +163,10 @@ class VolumeManager:
                 self._set_volume(volume_id, status="error")
                 await self.report([volume_id])
                 return
-        done = self._finish_create(volume_id, update_values or {})
+        values = dict(update_values or {})
+        if request_spec.get("bootable"):
+            values["bootable"] = True
+        done = self._finish_create(volume_id, values)
         if not done:  # deleted meanwhile (force): give the space back
             self.driver.delete_volume(volume)
         await self.report([volume_id])
@@ -206,7 +209,7 @@ class VolumeManager:
                         status="available",
                         launched_at=now,
                         updated_at=now,
-                        **{k: v for k, v in values.items() if k in ("provider_location",)},
+                        **{k: v for k, v in values.items() if k in ("provider_location", "bootable")},
                     )
                 ).rowcount
             )

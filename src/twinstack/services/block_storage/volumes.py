@@ -283,7 +283,9 @@ class VolumesMixin:
                 "source_volid": source_volid,
                 "backup_id": backup_id,
                 "image_id": image["id"] if image else None,
-                "bootable": bool(bootable or image is not None or (source and source["bootable"])),
+                # A copy of a bootable image, volume or snapshot becomes bootable when the
+                # manager has finished it (cinder's volume manager sets the flag), not before.
+                "bootable": bool(bootable),
                 "multiattach": multiattach,
                 "readonly": False,
                 "metadata": dict(metadata or {}),
@@ -299,6 +301,7 @@ class VolumesMixin:
                 "launched_at": None,
                 "previous_status": None,
             }
+            becomes_bootable = bool(row["bootable"] or image is not None or (source and source["bootable"]))
             if snapshot:
                 parent = conn.execute(
                     select(m.volumes.c.image_metadata, m.volumes.c.bootable).where(
@@ -306,7 +309,7 @@ class VolumesMixin:
                     )
                 ).first()
                 if parent is not None:
-                    row["bootable"] = row["bootable"] or bool(parent[1])
+                    becomes_bootable = becomes_bootable or bool(parent[1])
                     if parent[0] and not row["image_metadata"]:
                         row["image_metadata"] = dict(parent[0])
             conn.execute(m.volumes.insert(), row)
@@ -329,6 +332,7 @@ class VolumesMixin:
             "snapshot_id": snapshot_id,
             "source_volid": source_volid,
             "image_id": row["image_id"],
+            "bootable": becomes_bootable,
             "backup_id": backup_id,
             "resource_backend": pinned,
         }
