@@ -17,8 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import socket
-import subprocess
 import sys
 import time
 import uuid
@@ -27,17 +25,8 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _machine import describe  # noqa: E402
+from _common import describe, start_server, write_result  # noqa: E402
 
-AUTH = {
-    "auth": {
-        "identity": {
-            "methods": ["password"],
-            "password": {"user": {"name": "admin", "domain": {"name": "Default"}, "password": "secret"}},
-        },
-        "scope": {"project": {"name": "admin", "domain": {"name": "Default"}}},
-    }
-}
 TARGETS = {"volumes_to_available_per_s": 500, "attach_detach_cycles_per_s": 200}
 CONNECTOR = {
     "initiator": "iqn.1993-08.org.debian:01:bench",
@@ -48,39 +37,6 @@ CONNECTOR = {
     "multipath": False,
     "mountpoint": "/dev/vdb",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_server(port: int) -> tuple[subprocess.Popen[bytes], str, str]:
-    cmd = [
-        sys.executable,
-        "-m",
-        "twinstack.cli",
-        "serve",
-        "--port",
-        str(port),
-        "--no-clouds-yaml",
-        "--ephemeral",
-    ]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/identity/v3/auth/tokens"
-    t0 = time.perf_counter()
-    with httpx.Client() as client:
-        while True:
-            try:
-                r = client.post(url, json=AUTH)
-                if r.status_code == 201:
-                    return proc, r.headers["x-subject-token"], r.json()["token"]["project"]["id"]
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.perf_counter() - t0 > 30:
-                raise RuntimeError("server did not start")
-            time.sleep(0.01)
 
 
 class Conn:
@@ -218,8 +174,8 @@ def main() -> int:
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--max-volumes", type=int, default=20000)
     a = ap.parse_args()
-    port = free_port()
-    proc, token, project = start_server(port)
+    server = start_server()
+    port, token, project = server.port, server.token, server.project_id
     base = f"/volume/v3/{project}"
     try:
         with httpx.Client(headers={"X-Auth-Token": token}) as client:  # no quota in the way
@@ -231,8 +187,7 @@ def main() -> int:
         create = asyncio.run(creates(port, token, base, a.duration, a.connections, a.max_volumes))
         attach = asyncio.run(attach_cycles(port, token, base, a.duration, a.connections))
     finally:
-        proc.terminate()
-        proc.wait(10)
+        server.stop()
     figures = {
         "volumes_to_available_per_s": create["volumes_to_available_per_s"],
         "attach_detach_cycles_per_s": attach["attach_detach_cycles_per_s"],
@@ -252,9 +207,7 @@ def main() -> int:
         "targets": TARGETS,
         "met": {k: figures[k] >= TARGETS[k] for k in TARGETS},
     }
-    out = Path(__file__).resolve().parent / "results" / "block_storage.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
+    write_result("block_storage", result)
     print(json.dumps({"create": create, "attach": attach, "met": result["met"]}, indent=2))
     return 0
 

@@ -14,7 +14,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -25,51 +24,9 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _machine import describe  # noqa: E402
+from _common import AUTH, describe, start_server, write_result  # noqa: E402
 
-AUTH = {
-    "auth": {
-        "identity": {
-            "methods": ["password"],
-            "password": {"user": {"name": "admin", "domain": {"name": "Default"}, "password": "secret"}},
-        },
-        "scope": {"project": {"name": "admin", "domain": {"name": "Default"}}},
-    }
-}
 TARGETS = {"cold_start_s": 1.0, "idle_rss_mb": 100, "token_issue_per_s": 1500, "token_validate_per_s": 5000}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_server(port: int, data_dir: str | None = None) -> tuple[subprocess.Popen[bytes], float]:
-    """Start `twinstack serve`; return the process and seconds until a token was issued."""
-    cmd = [sys.executable, "-m", "twinstack.cli", "serve", "--port", str(port), "--no-clouds-yaml"]
-    cmd += ["--data-dir", data_dir] if data_dir else ["--ephemeral"]
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/identity/v3/auth/tokens"
-    with httpx.Client() as client:
-        while True:
-            try:
-                if client.post(url, json=AUTH).status_code == 201:
-                    return proc, time.perf_counter() - t0
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.perf_counter() - t0 > 30:
-                raise RuntimeError("server did not start")
-            time.sleep(0.005)
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
 
 
 def rss_mb(pid: int) -> float:
@@ -107,12 +64,12 @@ def main() -> None:
     starts = []
     for _ in range(args.starts):
         with tempfile.TemporaryDirectory() as data:
-            proc, seconds = start_server(free_port(), data)
-            stop(proc)
-            starts.append(seconds)
+            server = start_server(data_dir=data)
+            server.stop()
+            starts.append(server.startup_s)
 
-    port = free_port()
-    proc, _ = start_server(port)
+    server = start_server()
+    port, proc = server.port, server.proc
     try:
         time.sleep(1)
         idle = rss_mb(proc.pid)
@@ -132,7 +89,7 @@ def main() -> None:
         )
         loaded = rss_mb(proc.pid)
     finally:
-        stop(proc)
+        server.stop()
 
     result = {
         "benchmark": "foundation",
@@ -153,9 +110,7 @@ def main() -> None:
             "duration_s": args.duration,
         },
     }
-    out = Path(__file__).resolve().parent / "results" / "foundation.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
+    write_result("foundation", result)
     print(json.dumps(result, indent=2))
 
 

@@ -15,61 +15,16 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-import httpx
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _machine import describe  # noqa: E402
+from _common import describe, free_port, start_server, write_result  # noqa: E402
 
-AUTH = {
-    "auth": {
-        "identity": {
-            "methods": ["password"],
-            "password": {"user": {"name": "admin", "domain": {"name": "Default"}, "password": "secret"}},
-        },
-        "scope": {"project": {"name": "admin", "domain": {"name": "Default"}}},
-    }
-}
 TARGETS = {"cycles_per_s": 300, "upload_mib_per_s": 300}
 MIB = 1024 * 1024
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_server(port: int) -> tuple[subprocess.Popen[bytes], str]:
-    cmd = [
-        sys.executable,
-        "-m",
-        "twinstack.cli",
-        "serve",
-        "--port",
-        str(port),
-        "--no-clouds-yaml",
-        "--ephemeral",
-    ]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/identity/v3/auth/tokens"
-    t0 = time.perf_counter()
-    with httpx.Client() as client:
-        while True:
-            try:
-                r = client.post(url, json=AUTH)
-                if r.status_code == 201:
-                    return proc, r.headers["x-subject-token"]
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.perf_counter() - t0 > 30:
-                raise RuntimeError("server did not start")
-            time.sleep(0.01)
 
 
 class Conn:
@@ -235,15 +190,14 @@ def main() -> None:
     ap.add_argument("--images", type=int, default=8, help="images uploaded in the throughput run")
     args = ap.parse_args()
     load_before = os.getloadavg()[0]
-    port = free_port()
-    proc, token = start_server(port)
+    server = start_server()
+    port, token = server.port, server.token
     try:
         cyc = asyncio.run(cycles(port, token, args.duration, args.connections))
         single = asyncio.run(throughput(port, token, args.size_mib, 2, 1))
         multi = asyncio.run(throughput(port, token, args.size_mib, args.images, 4))
     finally:
-        proc.terminate()
-        proc.wait(10)
+        server.stop()
     ceiling = framework_ceiling(args.size_mib)
     result = {
         "benchmark": "image",
@@ -264,9 +218,7 @@ def main() -> None:
             "what": "POST /v2/images + PUT .../file (1 MiB, md5+sha512, written to disk) + DELETE",
         },
     }
-    out = Path(__file__).resolve().parent / "results" / "image.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
+    write_result("image", result)
     print(json.dumps(result, indent=2))
 
 

@@ -20,27 +20,14 @@ import argparse
 import asyncio
 import json
 import os
-import socket
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _machine import describe  # noqa: E402
+from _common import describe, start_server, write_result  # noqa: E402
 
-AUTH = {
-    "auth": {
-        "identity": {
-            "methods": ["password"],
-            "password": {"user": {"name": "admin", "domain": {"name": "Default"}, "password": "secret"}},
-        },
-        "scope": {"project": {"name": "admin", "domain": {"name": "Default"}}},
-    }
-}
 TARGETS = {"ports_per_s": 1000, "networks_per_s": 1000}
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -108,36 +95,6 @@ def in_process(networks: int, ports: int) -> dict[str, Any]:
 
 
 # over HTTP ----------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_server(port: int) -> tuple[subprocess.Popen[bytes], str]:
-    cmd = [
-        sys.executable,
-        "-m",
-        "twinstack.cli",
-        "serve",
-        "--port",
-        str(port),
-        "--no-clouds-yaml",
-        "--ephemeral",
-    ]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    t0 = time.perf_counter()
-    with httpx.Client() as client:
-        while True:
-            try:
-                r = client.post(f"http://127.0.0.1:{port}/identity/v3/auth/tokens", json=AUTH)
-                if r.status_code == 201:
-                    return proc, r.headers["x-subject-token"]
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.perf_counter() - t0 > 60:
-                raise RuntimeError("server did not start")
-            time.sleep(0.02)
 
 
 class Conn:
@@ -283,13 +240,13 @@ def main() -> None:
     load = os.getloadavg()[0]
     local = in_process(args.networks, args.ports)
     print("in process:", local, flush=True)
-    port = free_port()
-    proc, token = start_server(port)
+    server = start_server()
     try:
-        remote = asyncio.run(over_http(port, token, proc.pid, args.networks, args.ports, args.connections))
+        remote = asyncio.run(
+            over_http(server.port, server.token, server.proc.pid, args.networks, args.ports, args.connections)
+        )
     finally:
-        proc.terminate()
-        proc.wait(10)
+        server.stop()
     print("http:", remote, flush=True)
     result = {
         "benchmark": "network",
@@ -306,10 +263,7 @@ def main() -> None:
             for key, target in TARGETS.items()
         },
     }
-    out = Path(__file__).resolve().parent / "results" / "network.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"wrote {out}")
+    print(f"wrote {write_result('network', result)}")
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _machine import describe  # noqa: E402
+from _common import describe  # noqa: E402
 
 from twinstack.bench.cloud import Env, Poll  # noqa: E402
 from twinstack.bench.engine import Engine  # noqa: E402
