@@ -27,7 +27,7 @@ def test_issue_sequence_then_u1_and_ac1_authenticate(cli: Any, twinstack_cloud: 
 
     cred = cli.json("application", "credential", "create", "ac1")
     assert cred["Name"] == "ac1" and cred["Secret"] and cred["Project ID"] == token["project_id"]
-    assert {r["name"] for r in cred["Roles"]} == {"admin", "member", "reader"}
+    assert {r["name"] for r in cred["Roles"]} == {"admin", "manager", "member", "reader"}
 
     # u1 authenticates with the password and gets member (and the implied reader) on p1.
     u1 = openstack.connect(

@@ -1,6 +1,6 @@
 """What ``keystone-manage bootstrap`` and devstack leave in a fresh keystone.
 
-Domain ``Default``; roles ``admin`` > ``member`` > ``reader`` (implied) and ``service``;
+Domain ``Default``; roles ``admin`` > ``manager`` > ``member`` > ``reader`` (implied) and ``service``;
 project ``admin`` with user ``admin`` (role admin there and on the system); project ``demo``
 with user ``demo`` (member); region ``RegionOne``; a service and public/internal/admin
 endpoints for every twinstack service. It runs at every start: it creates what is missing,
@@ -35,11 +35,11 @@ def bootstrap(cloud: Cloud, identity: IdentityService) -> None:
             extra={},
         )
         role_ids = {}
-        for name in ("admin", "member", "reader", "service"):
+        for name in ("admin", "manager", "member", "reader", "service"):
             role_ids[name] = _ensure_named(
                 conn, m.roles, name, cloud.ids.hex(), domain_id=None, description=None, options={}, extra={}
             )
-        for prior, implied in (("admin", "member"), ("member", "reader")):
+        for prior, implied in (("admin", "manager"), ("manager", "member"), ("member", "reader")):
             _ensure_row(
                 conn, m.implied_roles, prior_role_id=role_ids[prior], implied_role_id=role_ids[implied]
             )
