@@ -1,4 +1,4 @@
-"""Tempest's own API tests pass against twinstack (identity, image, network).
+"""Tempest's own API tests pass against twinstack (identity, image, network, volume).
 
 Each service's Tempest run is one test here; the features twinstack does not have yet are named
 in ``twinstack.testing.tempest.UNSUPPORTED``. A fresh machine first builds Tempest's virtualenv.
@@ -17,8 +17,9 @@ from twinstack.testing.tempest import run
     [
         (r"^tempest\.api\.identity\.", 110),
         (r"^tempest\.api\.(image|network)\.", 290),
+        (r"^tempest\.api\.volume\.", 180),
     ],
-    ids=["identity", "image+network"],
+    ids=["identity", "image+network", "volume"],
 )
 def test_tempest_api_passes(regex: str, at_least: int) -> None:
     with start_cloud() as cloud:
