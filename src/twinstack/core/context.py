@@ -7,6 +7,8 @@ from typing import Any
 
 from twinstack.core.microversion import APIVersion
 
+_AT_LEAST: dict[tuple[int, int, str], bool] = {}
+
 
 @dataclass(slots=True)
 class RequestContext:
@@ -48,7 +50,16 @@ class RequestContext:
 
     def mv(self, version: str) -> bool:
         """True when the request's microversion is at least ``version``."""
-        return self.microversion is not None and self.microversion >= APIVersion.parse(version)
+        current = self.microversion
+        if current is None:
+            return False
+        key = (current.major, current.minor, version)
+        answer = _AT_LEAST.get(key)
+        if answer is None:  # views ask this a dozen times per server: remember the answers
+            answer = current >= APIVersion.parse(version)
+            if len(_AT_LEAST) < 65536:
+                _AT_LEAST[key] = answer
+        return answer
 
     @classmethod
     def admin_context(cls, request_id: str = "req-internal") -> RequestContext:
