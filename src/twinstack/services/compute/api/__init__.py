@@ -40,6 +40,7 @@ TOPICS = (
     "network_proxies",
     "legacy",
     "volume_attachments",
+    "volume_proxies",
 )
 
 
