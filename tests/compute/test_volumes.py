@@ -131,3 +131,33 @@ def test_boot_from_missing_volume_is_400(nova: Nova) -> None:
     }
     r = nova("POST", "/servers", version="2.37", json=body)
     assert r.status_code == 400 and "Block Device Mapping is Invalid" in r.json()["badRequest"]["message"]
+
+
+def test_boot_from_non_bootable_volume_is_refused_before_anything_exists(
+    nova: Nova, twinstack_cloud: Any, twinstack_conn: Any
+) -> None:
+    cinder = _cinder(twinstack_cloud, twinstack_conn)
+    volume = cinder.create()  # a blank volume: bootable "false"
+    cinder.wait(volume, "available")
+    name = "nb-" + uuid.uuid4().hex[:6]
+    bdm = {"boot_index": "0", "uuid": volume, "source_type": "volume", "destination_type": "volume"}
+    body = {"server": {"name": name, "flavorRef": "42", "networks": "none", "block_device_mapping_v2": [bdm]}}
+    r = nova("POST", "/servers", version="2.37", json=body)
+    assert r.status_code == 400, r.text
+    assert r.json() == {"badRequest": {"code": 400, "message": f"Block Device {volume} is not bootable."}}
+    assert nova("GET", f"/servers?name={name}").json()["servers"] == []
+    assert cinder.status(volume) == "available"
+    # once cinder marks it bootable, the same request boots
+    r = cinder.client.post(
+        f"{cinder.base}/volumes/{volume}/action", json={"os-set_bootable": {"bootable": True}}
+    )
+    assert r.status_code == 200, r.text
+    r = nova("POST", "/servers", version="2.37", json=body)
+    assert r.status_code == 202, r.text
+    sid = r.json()["server"]["id"]
+    nova.wait(sid, {"ACTIVE"})
+    assert cinder.status(volume) == "in-use"
+    assert nova("DELETE", f"/servers/{sid}").status_code == 204
+    nova.wait_gone(sid)
+    cinder.wait(volume, "available")
+    assert cinder.client.delete(f"{cinder.base}/volumes/{volume}").status_code == 202
