@@ -161,3 +161,48 @@ def test_boot_from_non_bootable_volume_is_refused_before_anything_exists(
     nova.wait_gone(sid)
     cinder.wait(volume, "available")
     assert cinder.client.delete(f"{cinder.base}/volumes/{volume}").status_code == 202
+
+
+def test_attach_and_detach_on_a_shelved_offloaded_server(
+    nova: Nova, twinstack_cloud: Any, twinstack_conn: Any, image_id: str
+) -> None:
+    """nova completes the attachment without a host: the volume is in-use at once, the server
+    unshelves with it, and a detach while offloaded frees it."""
+    cinder = _cinder(twinstack_cloud, twinstack_conn)
+    body = {"server": {"name": "shv", "flavorRef": "42", "imageRef": image_id, "networks": "none"}}
+    sid = nova("POST", "/servers", version="2.37", json=body).json()["server"]["id"]
+    nova.wait(sid, {"ACTIVE"})
+    assert nova("POST", f"/servers/{sid}/action", json={"shelve": None}).status_code == 202
+    server, _ = nova.wait(sid, {"SHELVED_OFFLOADED"})
+    assert server["OS-EXT-SRV-ATTR:host"] is None
+    volume, other = cinder.create(), cinder.create()
+    for v in (volume, other):
+        cinder.wait(v, "available")
+    attach = {"volumeAttachment": {"volumeId": volume}}
+    r = nova("POST", f"/servers/{sid}/os-volume_attachments", version="2.19", json=attach)
+    assert r.status_code == 409, r.text  # shelved servers take attachments from 2.20
+    tagged = {"volumeAttachment": {"volumeId": volume, "tag": "t"}}
+    r = nova("POST", f"/servers/{sid}/os-volume_attachments", version="2.49", json=tagged)
+    assert r.status_code == 400, r.text
+    for v in (volume, other):
+        attach = {"volumeAttachment": {"volumeId": v}}
+        r = nova("POST", f"/servers/{sid}/os-volume_attachments", version="2.20", json=attach)
+        assert r.status_code == 200, r.text
+        assert cinder.status(v) == "in-use"  # no wait: attached when the API answers
+    r = nova("DELETE", f"/servers/{sid}/os-volume_attachments/{other}", version="2.20")
+    assert r.status_code == 202, r.text
+    cinder.wait(other, "available")
+    assert nova("POST", f"/servers/{sid}/action", json={"unshelve": None}).status_code == 202
+    nova.wait(sid, {"ACTIVE"})
+    r = nova("GET", f"/servers/{sid}/os-volume_attachments/{volume}", version="2.20")
+    assert r.status_code == 200, r.text
+    shown = r.json()["volumeAttachment"]
+    assert shown["serverId"] == sid and shown["device"]
+    assert cinder.status(volume) == "in-use"
+    r = nova("DELETE", f"/servers/{sid}/os-volume_attachments/{volume}")
+    assert r.status_code == 202, r.text
+    cinder.wait(volume, "available")
+    assert nova("DELETE", f"/servers/{sid}").status_code == 204
+    nova.wait_gone(sid)
+    for v in (volume, other):
+        assert cinder.client.delete(f"{cinder.base}/volumes/{v}").status_code == 202

@@ -233,6 +233,8 @@ async def attach_volume(
     delete_on_termination: bool = False,
 ) -> dict[str, Any]:
     storage = _storage(svc)
+    if tag and not inst["host"]:
+        raise BadRequest("Tagged volume attachment is not supported for shelved-offloaded instances.")
     bdms = [dict(b) for b in inst["block_device_mapping"] or []]
     if any(b.get("volume_id") == volume_id for b in bdms):
         raise BadRequest(f"Invalid volume: volume {volume_id} already attached")
@@ -260,8 +262,18 @@ async def attach_volume(
             bdm["attachment_id"] = await _connect(svc, ctx, volume_id, inst["id"], inst["host"])
         except ApiError as exc:
             raise BadRequest(f"Invalid volume: {exc.message}") from None
-    else:  # shelved offloaded: reserved now, connected at unshelve (nova does the same)
-        bdm["attachment_id"] = storage.attachment_create(ctx, volume_id, inst["id"], mode="rw")["id"]
+    else:
+        # shelved offloaded (nova's _attach_volume_shelved_offloaded): the attachment is created
+        # and completed without a host connector, so the volume goes in-use now; the host that
+        # unshelves the server finds it attached.
+        attachment_id = storage.attachment_create(ctx, volume_id, inst["id"], mode="rw")["id"]
+        try:
+            storage.attachment_complete(ctx, attachment_id)
+        except ApiError as exc:
+            with contextlib.suppress(ApiError):
+                await storage.attachment_delete(ctx, attachment_id)
+            raise BadRequest(f"Invalid volume: {exc.message}") from None
+        bdm["attachment_id"] = attachment_id
     bdms.append(bdm)
     svc.store.save(inst["id"], block_device_mapping=bdms)
     svc.store.start_action(ctx, [inst["id"]], "attach_volume")

@@ -10,6 +10,14 @@ from twinstack.services.compute import volumes
 from twinstack.services.compute.api import check, compute, route
 
 _ATTACH_STATES = ("active", "paused", "stopped", "resized", "soft-delete", "shelved", "shelved_offloaded")
+_SHELVED = ("shelved", "shelved_offloaded")
+
+
+def _allowed_states(req: ApiRequest) -> tuple[str, ...]:
+    """Shelved servers take volume (de)attachments from microversion 2.20 (409 before)."""
+    if req.ctx.mv("2.20"):
+        return _ATTACH_STATES
+    return tuple(s for s in _ATTACH_STATES if s not in _SHELVED)
 
 
 def _view(req: ApiRequest, server_id: str, bdm: dict[str, Any]) -> dict[str, Any]:
@@ -92,7 +100,7 @@ async def attach(req: ApiRequest) -> dict[str, Any]:
     svc = compute(req)
     inst = _instance(req)
     svc.check_lock(req.ctx, inst)
-    svc.check_state(inst, "attach_volume", _ATTACH_STATES)
+    svc.check_state(inst, "attach_volume", _allowed_states(req))
     bdm = await volumes.attach_volume(
         svc,
         req.ctx,
@@ -161,7 +169,7 @@ async def detach(req: ApiRequest) -> ApiResponse:
     svc = compute(req)
     inst = _instance(req)
     svc.check_lock(req.ctx, inst)
-    svc.check_state(inst, "detach_volume", _ATTACH_STATES)
+    svc.check_state(inst, "detach_volume", _allowed_states(req))
     await volumes.detach_volume(svc, req.ctx, inst, req.path["volume_id"])
     return ApiResponse(None, 202)
 
