@@ -60,7 +60,7 @@ class ConductorManager:
             self.store.event_finish(ctx.request_id, iid, "conductor_schedule_and_build_instances")
             chosen, alternates = selection[0], selection[1:]
             try:
-                self.store.save(iid, availability_zone=chosen["availability_zone"])
+                self.store.set_state(iid, availability_zone=chosen["availability_zone"])
             except InstanceGone:
                 self.compute.release_allocations(iid)
                 continue

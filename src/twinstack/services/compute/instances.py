@@ -85,11 +85,31 @@ class InstanceStore:
             self.usage_changed(new["project_id"])
         return new
 
+    def set_state(self, instance_id: str, expected_task_state: Any = _ANY, **values: Any) -> None:
+        """``save`` for a caller that does not need the row back (the steps of a build): the
+        same checks and errors, without reading the record."""
+        if _USAGE_COLUMNS.intersection(values):
+            self.save(instance_id, expected_task_state, **values)
+            return
+        values.setdefault("updated_at", self.clock.now())
+        allowed: tuple[Any, ...] | None = None
+        if expected_task_state is not _ANY:
+            expected = expected_task_state
+            allowed = expected if isinstance(expected, tuple) else (expected,)
+        states = [t for t in allowed or () if t is not None]
+        shape = (tuple(values), None if allowed is None else (len(states), None in allowed), "no-return")
+        params = {f"v_{k}": v for k, v in values.items()}
+        params["b_id"] = instance_id
+        params.update({f"b_state{n}": t for n, t in enumerate(states)})
+        with self.db.begin() as conn:
+            if conn.execute(self._save_statement(shape), params).rowcount == 0:
+                self._why_not_saved(conn, instance_id, allowed)
+
     def _save_statement(self, shape: tuple[Any, ...]) -> Any:
         stmt = self._save_statements.get(shape)
         if stmt is None:
             i = m.instances
-            keys, expected = shape
+            keys, expected = shape[0], shape[1]
             conds = [i.c.id == bindparam("b_id"), i.c.deleted.is_(False)]
             if expected is not None:
                 count, with_null = expected
@@ -99,7 +119,9 @@ class InstanceStore:
                 if with_null:
                     options.append(i.c.task_state.is_(None))
                 conds.append(or_(*options) if options else false())
-            stmt = update(i).where(*conds).values({k: bindparam(f"v_{k}") for k in keys}).returning(*i.c)
+            stmt = update(i).where(*conds).values({k: bindparam(f"v_{k}") for k in keys})
+            if len(shape) == 2:
+                stmt = stmt.returning(*i.c)
             self._save_statements[shape] = stmt
         return stmt
 

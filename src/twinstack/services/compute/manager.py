@@ -228,7 +228,7 @@ class ComputeManager(MovesMixin):
         self.claim(inst)
         try:
             network_info = await self._build_networking(ctx, inst, requested_networks, security_groups)
-            self.store.save(
+            self.store.set_state(
                 instance_id, expected_task_state=states.NETWORKING, task_state=states.BLOCK_DEVICE_MAPPING
             )
             await self._step("block_device_mapping")
@@ -238,7 +238,7 @@ class ComputeManager(MovesMixin):
                 )
             except volumes.BlockDeviceError as exc:
                 raise BuildAborted(f"Failure prepping block device. {exc}") from exc
-            self.store.save(
+            self.store.set_state(
                 instance_id, expected_task_state=states.BLOCK_DEVICE_MAPPING, task_state=states.SPAWNING
             )
             await self.driver.spawn(
@@ -248,7 +248,7 @@ class ComputeManager(MovesMixin):
                 block_device_mapping or [],
                 admin_password,
             )
-            self.store.save(
+            self.store.set_state(
                 instance_id,
                 expected_task_state=states.SPAWNING,
                 vm_state=states.ACTIVE,
@@ -306,7 +306,7 @@ class ComputeManager(MovesMixin):
     async def _build_networking(
         self, ctx: RequestContext, inst: dict[str, Any], requested: Any, security_groups: list[str] | None
     ) -> list[dict[str, Any]]:
-        self.store.save(inst["id"], expected_task_state=None, task_state=states.NETWORKING)
+        self.store.set_state(inst["id"], expected_task_state=None, task_state=states.NETWORKING)
         network = self._network()
         try:
             ports = network.allocate_for_instance(
