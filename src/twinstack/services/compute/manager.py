@@ -18,7 +18,7 @@ from sqlalchemy import bindparam, select, update
 
 from twinstack.core.errors import ApiError
 from twinstack.services.compute import models as m
-from twinstack.services.compute import states, volumes
+from twinstack.services.compute import snapshots, states, volumes
 from twinstack.services.compute.drivers.base import ComputeDriver, DriverError
 from twinstack.services.compute.instances import InstanceGone, UnexpectedTaskState
 from twinstack.services.compute.manager_moves import MovesMixin
@@ -595,38 +595,7 @@ class ComputeManager(MovesMixin):
         )
 
     async def snapshot_instance(self, ctx: RequestContext, instance_id: str, image_id: str) -> None:
-        inst = self.store.get(instance_id)
-        if inst is None:
-            return
-        image = self.cloud.service("image")
-        try:
-            async with self.event(ctx, instance_id, "compute_snapshot_instance"):
-                self.store.save(
-                    instance_id,
-                    expected_task_state=states.IMAGE_SNAPSHOT_PENDING,
-                    task_state=states.IMAGE_SNAPSHOT,
-                )
-                chunks = await self.driver.snapshot(inst)
-                self.store.save(
-                    instance_id,
-                    expected_task_state=states.IMAGE_SNAPSHOT,
-                    task_state=states.IMAGE_PENDING_UPLOAD,
-                )
-                await self._upload(
-                    ctx,
-                    image,
-                    image_id,
-                    instance_id,
-                    chunks,
-                    states.IMAGE_UPLOADING,
-                    states.IMAGE_PENDING_UPLOAD,
-                )
-                self.store.save(instance_id, expected_task_state=states.IMAGE_UPLOADING, task_state=None)
-        except (InstanceGone, UnexpectedTaskState):
-            self._kill_image(image, image_id)
-        except (DriverError, ApiError) as exc:
-            self._kill_image(image, image_id)
-            self._fail_action(instance_id, exc)
+        await snapshots.snapshot_instance(self, ctx, instance_id, image_id)
 
     async def _upload(
         self,
