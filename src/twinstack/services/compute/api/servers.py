@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 import orjson
 
-from twinstack.core.errors import BadRequest, NotFound
+from twinstack.core.errors import BadRequest, Forbidden, NotFound
 from twinstack.core.http import ApiRequest, ApiResponse, ServiceApi
 from twinstack.services.compute.api import (
     api_url,
@@ -287,8 +287,8 @@ def _filters(req: ApiRequest) -> tuple[dict[str, Any], bool]:
         elif key != "all_tenants":
             filters[key] = value
     all_tenants = "all_tenants" in q and bool_param(q.get("all_tenants") or "true") is not False
-    if filters.get("project_id") and ctx.is_admin:
-        all_tenants = True
+    # project_id/tenant_id filter an admin's listing only with all_tenants (nova's behaviour,
+    # bug 1185290): without it the caller's own project is listed.
     if (
         "changes-since" in filters
         and "changes-before" in filters
@@ -318,6 +318,11 @@ def _list_page(req: ApiRequest, detail: bool) -> ApiResponse:
 def _list(req: ApiRequest, detail: bool) -> dict[str, Any]:
     svc = compute(req)
     filters, all_tenants = _filters(req)
+    if all_tenants and not req.ctx.is_admin:
+        rule = "detail" if detail else "index"
+        raise Forbidden(
+            f"Policy doesn't allow os_compute_api:servers:{rule}:get_all_tenants to be performed."
+        )
     limit = int_param(req, "limit", 0)
     max_limit = 1000
     if limit is None or limit > max_limit:
