@@ -265,7 +265,7 @@ class SchedulerManager:
         """Hosts best first (all of them, or the first ``top`` plus the random subset's size)."""
         if len(hosts) <= 1:
             return hosts
-        totals = [0.0] * len(hosts)
+        terms: list[tuple[list[float], float, float]] = []
         for w in self.weighers:
             if not w.relevant(spec):
                 continue
@@ -273,8 +273,8 @@ class SchedulerManager:
             low, high = min(values), max(values)
             if high == low:
                 continue
-            scale = w.multiplier / (high - low)
-            totals = [t + (value - low) * scale for t, value in zip(totals, values, strict=True)]
+            terms.append((values, low, w.multiplier / (high - low)))
+        totals = _sum_normalised(terms, len(hosts))
         # best first; equal weights keep the candidates' order (sorted's reverse is stable, and
         # nlargest answers as sorted does)
         subset = max(1, self.config.host_subset_size)
@@ -287,3 +287,23 @@ class SchedulerManager:
             self.rng.shuffle(top)
             order = top + order[subset:]
         return [hosts[i] for i in order]
+
+
+def _sum_normalised(terms: list[tuple[list[float], float, float]], count: int) -> list[float]:
+    """Per host, the sum over weighers of ``(value - low) * scale``, added in the weighers'
+    order (one pass for the usual one to three weighers whose values differ)."""
+    if not terms:
+        return [0.0] * count
+    if len(terms) == 1:
+        ((a, la, sa),) = terms
+        return [(x - la) * sa for x in a]
+    if len(terms) == 2:
+        (a, la, sa), (b, lb, sb) = terms
+        return [(x - la) * sa + (y - lb) * sb for x, y in zip(a, b, strict=True)]
+    if len(terms) == 3:
+        (a, la, sa), (b, lb, sb), (c, lc, sc) = terms
+        return [(x - la) * sa + (y - lb) * sb + (z - lc) * sc for x, y, z in zip(a, b, c, strict=True)]
+    totals = [0.0] * count
+    for values, low, scale in terms:
+        totals = [t + (v - low) * scale for t, v in zip(totals, values, strict=True)]
+    return totals
