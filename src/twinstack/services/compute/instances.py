@@ -47,8 +47,10 @@ class InstanceStore:
 
     def get(self, instance_id: str, *, deleted: bool = False) -> dict[str, Any] | None:
         with self.db.begin() as conn:
-            row = conn.execute(_GET_ANY if deleted else _GET_LIVE, {"b_id": instance_id}).mappings().first()
-        return dict(row) if row else None
+            result = conn.execute(_GET_ANY if deleted else _GET_LIVE, {"b_id": instance_id})
+            keys = result.keys()
+            row = result.first()
+        return dict(zip(keys, row, strict=True)) if row else None
 
     def require(self, instance_id: str) -> dict[str, Any]:
         inst = self.get(instance_id)
@@ -77,10 +79,12 @@ class InstanceStore:
                 params = {f"v_{k}": v for k, v in values.items()}
                 params["b_id"] = instance_id
                 params.update({f"b_state{n}": t for n, t in enumerate(states)})
-                row = conn.execute(self._save_statement(shape), params).mappings().first()
+                result = conn.execute(self._save_statement(shape), params)
+                keys = result.keys()
+                row = result.first()
                 if row is None:
                     self._why_not_saved(conn, instance_id, allowed)
-                new = dict(row) if row else {}
+                new = dict(zip(keys, row, strict=True)) if row else {}
         if _USAGE_COLUMNS.intersection(values) and new:
             self.usage_changed(new["project_id"])
         return new
