@@ -13,7 +13,8 @@ placement and one compute manager per host (fake driver) on the bus.
 Also nova's proxy APIs over the image and network services (/images and image metadata,
 os-security-groups and rules, os-floating-ips, os-networks, os-tenant-networks), os-hosts,
 extensions, instance usage audit log, server external events (accepted, no effect), and the
-volume side over block storage (boot from volume, os-volume_attachments, release on delete).
+volume side over block storage (boot from volume, os-volume_attachments incl. shelved-offloaded
+servers, release on delete, os-volumes/os-snapshots proxies, os-assisted-volume-snapshots).
 
 Does not do yet: soft delete (reclaim_instance_interval) and restore/forceDelete, remote
 consoles, volumes on rebuild/evacuate/unshelve moves (attachments stay as they are), host
