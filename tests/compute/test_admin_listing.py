@@ -85,3 +85,22 @@ def test_os_networks_lists_what_neutron_shows(nova: Nova, twinstack_cloud: Any, 
         assert private.id not in {n["id"] for n in member("GET", "/os-networks").json()["networks"]}
     finally:
         twinstack_conn.network.delete_network(private)
+
+
+def test_os_migrations_show_flavors_internal_ids(nova: Nova, image_id: str) -> None:
+    """Tempest's schema: old/new_instance_type_id are integers (flavors' internal ids)."""
+    body = {"server": {"name": "mig", "flavorRef": "42", "imageRef": image_id, "networks": "none"}}
+    sid = nova("POST", "/servers", version="2.37", json=body).json()["server"]["id"]
+    nova.wait(sid, {"ACTIVE"})
+    assert nova("POST", f"/servers/{sid}/action", json={"resize": {"flavorRef": "84"}}).status_code == 202
+    nova.wait(sid, {"VERIFY_RESIZE"})
+    r = nova("GET", f"/os-migrations?instance_uuid={sid}", version="2.23")
+    assert r.status_code == 200, r.text
+    (migration,) = r.json()["migrations"]
+    old, new = migration["old_instance_type_id"], migration["new_instance_type_id"]
+    assert isinstance(old, int) and isinstance(new, int) and old != new, migration
+    assert migration["migration_type"] == "resize"
+    assert nova("POST", f"/servers/{sid}/action", json={"confirmResize": None}).status_code == 204
+    nova.wait(sid, {"ACTIVE"})
+    assert nova("DELETE", f"/servers/{sid}").status_code == 204
+    nova.wait_gone(sid)

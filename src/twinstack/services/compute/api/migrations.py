@@ -13,7 +13,16 @@ from twinstack.services.compute.api import admin_only, compute, links, route
 from twinstack.services.compute.api.views import usage_ts
 
 
-def _view(req: ApiRequest, row: dict[str, Any]) -> dict[str, Any]:
+def _flavor_ids(conn: Any, rows: list[dict[str, Any]]) -> dict[str, int]:
+    """nova's ``*_instance_type_id`` are flavors' internal integer ids; migrations keep flavorids."""
+    wanted = {r[k] for r in rows for k in ("old_flavor_id", "new_flavor_id") if r[k] is not None}
+    if not wanted:
+        return {}
+    query = select(m.flavors.c.flavorid, m.flavors.c.id).where(m.flavors.c.flavorid.in_(wanted))
+    return {str(flavorid): int(internal) for flavorid, internal in conn.execute(query)}
+
+
+def _view(req: ApiRequest, row: dict[str, Any], flavor_ids: dict[str, int]) -> dict[str, Any]:
     body: dict[str, Any] = {
         "id": row["id"],
         "instance_uuid": row["instance_uuid"],
@@ -22,8 +31,8 @@ def _view(req: ApiRequest, row: dict[str, Any]) -> dict[str, Any]:
         "source_node": row["source_node"],
         "dest_node": row["dest_node"],
         "dest_host": row["dest_host"],
-        "old_instance_type_id": row["old_flavor_id"],
-        "new_instance_type_id": row["new_flavor_id"],
+        "old_instance_type_id": flavor_ids.get(str(row["old_flavor_id"])),
+        "new_instance_type_id": flavor_ids.get(str(row["new_flavor_id"])),
         "status": row["status"],
         "created_at": usage_ts(row["created_at"]),
         "updated_at": usage_ts(row["updated_at"]),
@@ -53,7 +62,8 @@ def list_migrations(req: ApiRequest) -> dict[str, Any]:
         )
     with req.cloud.db.begin() as conn:
         rows = [dict(r) for r in conn.execute(query).mappings()]
-    return {"migrations": [_view(req, r) for r in rows]}
+        flavor_ids = _flavor_ids(conn, rows)
+    return {"migrations": [_view(req, r, flavor_ids) for r in rows]}
 
 
 def server_migrations(req: ApiRequest) -> dict[str, Any]:
