@@ -124,11 +124,10 @@ class ServersMixin:
                 raise Forbidden(
                     "Policy doesn't allow os_compute_api:servers:create:forced_host to be performed."
                 )
-        if body.get("host") or body.get("hypervisor_hostname"):
-            if not ctx.is_admin:
-                raise Forbidden(
-                    "Policy doesn't allow compute:servers:create:requested_destination to be performed."
-                )
+        if (body.get("host") or body.get("hypervisor_hostname")) and not ctx.is_admin:
+            raise Forbidden(
+                "Policy doesn't allow compute:servers:create:requested_destination to be performed."
+            )
         if az and az not in self.availability_zones():
             raise BadRequest("The requested availability zone is not available")
         self._check_networks(ctx, body.get("networks"))

@@ -612,7 +612,7 @@ class PlacementService:
                     if not self.resource_class_exists(rc):
                         raise BadRequest(f"Unable to allocate inventory: No such resource class {rc}.")
                     deltas[(rp_uuid, rc)] = deltas.get((rp_uuid, rc), 0) + amount
-        for consumer_uuid, req in requests.items():
+        for req in requests.values():
             for rp_uuid, resources in req["allocations"].items():
                 provider = self.providers[rp_uuid]
                 for rc, amount in resources.items():
