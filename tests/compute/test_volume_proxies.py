@@ -77,6 +77,9 @@ def test_os_volumes_bad_input(nova: Nova) -> None:
         assert r.status_code == 404, r.text
         assert r.json()["itemNotFound"]["message"] == f"Volume {missing} could not be found."
     assert nova("DELETE", "/os-volumes/invalid-id").status_code == 404
+    for method in ("GET", "DELETE"):  # an empty id is no route (not the collection)
+        assert nova(method, "/os-volumes/").status_code == 404
+        assert nova(method, "/os-snapshots/").status_code == 404
     for size in ("#$%", "", "0", 0):
         r = nova("POST", "/os-volumes", json={"volume": {"size": size}})
         assert r.status_code == 400, (size, r.text)

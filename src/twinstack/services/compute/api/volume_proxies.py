@@ -160,9 +160,21 @@ def _over_quota(exc: ApiError) -> ApiError:
     return Forbidden(exc.message) if exc.status == 413 else exc
 
 
+def _no_empty_id(req: ApiRequest) -> None:
+    """``/os-volumes/`` (an empty id) is no route in nova: 404, not the collection."""
+    if req.request.url.path.endswith("/"):
+        raise NotFound("The resource could not be found.")
+
+
+def without_id(req: ApiRequest) -> None:
+    until(req, PROXY_MAX)
+    raise NotFound("The resource could not be found.")
+
+
 # os-volumes --------------------------------------------------------------------------------------
 def list_volumes(req: ApiRequest) -> dict[str, Any]:
     until(req, PROXY_MAX)
+    _no_empty_id(req)
     storage = _storage(req)
     rows = storage.list_volume_rows(req.ctx, {})
     rows.sort(key=lambda r: (r["created_at"], r["id"]), reverse=True)  # cinder's default order
@@ -211,6 +223,7 @@ async def delete_volume(req: ApiRequest) -> ApiResponse:
 # os-snapshots ------------------------------------------------------------------------------------
 def list_snapshots(req: ApiRequest) -> dict[str, Any]:
     until(req, PROXY_MAX)
+    _no_empty_id(req)
     rows = _storage(req).list_snapshot_rows(req.ctx, {})
     rows.sort(key=lambda r: (r["created_at"], r["id"]), reverse=True)
     return {"snapshots": [snapshot_view(s) for s in _limited(req, rows)]}
@@ -305,11 +318,13 @@ def register(api: ServiceApi) -> None:
     route(api, "GET", "/os-volumes", list_volumes)
     route(api, "GET", "/os-volumes/detail", list_volumes)
     route(api, "POST", "/os-volumes", create_volume)
+    route(api, "DELETE", "/os-volumes", without_id)
     route(api, "GET", "/os-volumes/{volume_id}", show_volume)
     route(api, "DELETE", "/os-volumes/{volume_id}", delete_volume, status=202)
     route(api, "GET", "/os-snapshots", list_snapshots)
     route(api, "GET", "/os-snapshots/detail", list_snapshots)
     route(api, "POST", "/os-snapshots", create_snapshot)
+    route(api, "DELETE", "/os-snapshots", without_id)
     route(api, "GET", "/os-snapshots/{snapshot_id}", show_snapshot)
     route(api, "DELETE", "/os-snapshots/{snapshot_id}", delete_snapshot, status=202)
     route(api, "POST", "/os-assisted-volume-snapshots", create_assisted_snapshot)
