@@ -98,7 +98,10 @@ def start_server(
     env: dict[str, str] | None = None,
     timeout: float = 60,
 ) -> Server:
-    """Start `twinstack serve` (ephemeral unless ``data_dir``) and wait for a token."""
+    """Start `twinstack serve` (ephemeral unless ``data_dir``) and wait for a token.
+
+    ``env`` replaces the environment of the server process when given.
+    """
     port = port or free_port()
     cmd = [sys.executable, "-m", "twinstack.cli", "serve", "--port", str(port), "--no-clouds-yaml", *args]
     cmd += ["--data-dir", data_dir] if data_dir else ["--ephemeral"]

@@ -22,12 +22,17 @@ app = typer.Typer(
 )
 console = Console(stderr=True)
 
-try:  # the bench engine is its own package
+
+@app.command(
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []},
+    add_help_option=False,
+)
+def bench(ctx: typer.Context) -> None:
+    """Run Rally task files and compare runs (twinstack bench --help)."""
+    # Loaded only when asked for, so that `twinstack serve` starts without the bench's imports.
     from twinstack.bench.cli import app as bench_app
 
-    app.add_typer(bench_app, name="bench", help="Run Rally task files and compare runs.")
-except ImportError:  # pragma: no cover - only while the bench package is being built
-    pass
+    typer.main.get_command(bench_app)(args=ctx.args, prog_name="twinstack bench")
 
 
 @app.command()
