@@ -58,18 +58,23 @@ def _validator(schema: dict[str, Any]) -> Any:
     return validator
 
 
-def validate(schema: dict[str, Any], body: Any, *, style: str = "keystone") -> None:
-    """Raise ``BadRequest`` when ``body`` does not match ``schema``."""
+def first_error(schema: dict[str, Any], body: Any) -> Any:
+    """The jsonschema error that best explains why ``body`` fails ``schema``; None if it passes."""
     try:
         _compiled(schema)(body)
-        return
+        return None
     except fastjsonschema.JsonSchemaException:
         pass
     import jsonschema
 
-    validator = _validator(schema)
-    error = jsonschema.exceptions.best_match(validator.iter_errors(body))
-    if error is None:  # the two validators disagree; trust the one that explains itself
+    # None when the two validators disagree: trust the one that explains itself.
+    return jsonschema.exceptions.best_match(_validator(schema).iter_errors(body))
+
+
+def validate(schema: dict[str, Any], body: Any, *, style: str = "keystone") -> None:
+    """Raise ``BadRequest`` when ``body`` does not match ``schema``."""
+    error = first_error(schema, body)
+    if error is None:
         return
     path = "/".join(str(p) for p in error.path)
     if style == "nova":

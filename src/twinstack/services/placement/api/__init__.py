@@ -5,12 +5,10 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-import jsonschema
-from jsonschema import Draft4Validator
-
 from twinstack.core.errors import BadRequest, placement_fault
 from twinstack.core.http import ApiRequest, ServiceApi
 from twinstack.core.microversion import MicroversionSpec
+from twinstack.core.validation import first_error
 
 if TYPE_CHECKING:
     from twinstack.core.cloud import Cloud
@@ -21,9 +19,6 @@ MAX_VERSION = "1.39"
 MICROVERSIONS = MicroversionSpec("placement", MIN_VERSION, MAX_VERSION)
 
 TOPICS = ("discovery", "providers", "inventories", "allocations", "candidates", "traits", "resource_classes")
-
-_VALIDATORS: dict[int, Draft4Validator] = {}
-
 
 def build(cloud: Cloud) -> ServiceApi:
     api = ServiceApi(
@@ -40,10 +35,7 @@ def placement(req: ApiRequest) -> PlacementService:
 
 def check(schema: dict[str, Any], body: Any) -> None:
     """Validate a body as placement does: 400 "JSON does not validate: ..."."""
-    validator = _VALIDATORS.get(id(schema))
-    if validator is None:
-        validator = _VALIDATORS[id(schema)] = Draft4Validator(schema)
-    error = jsonschema.exceptions.best_match(validator.iter_errors(body))
+    error = first_error(schema, body)
     if error is not None:
         raise BadRequest(f"JSON does not validate: {error.message}", kind="placement.undefined_code")
 
