@@ -57,14 +57,29 @@ class Served:
         self.port = _free_port()
         settings = Settings(port=self.port, ephemeral=True, write_clouds_yaml=False)
         entry = cloud_entries(settings)[settings.cloud_name]
-        self.credential = {**entry["auth"], "region_name": entry["region_name"],
-                           "interface": "public", "identity_api_version": "3"}
+        self.credential = {
+            **entry["auth"],
+            "region_name": entry["region_name"],
+            "interface": "public",
+            "identity_api_version": "3",
+        }
         started = time.perf_counter()
         self.proc = subprocess.Popen(  # noqa: S603 - our own CLI
-            [sys.executable, "-c", "from twinstack.cli import app; app()", "serve", "--ephemeral",
-             "--no-clouds-yaml",
-             "--port", str(self.port), "--hosts", str(hosts)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            [
+                sys.executable,
+                "-c",
+                "from twinstack.cli import app; app()",
+                "serve",
+                "--ephemeral",
+                "--no-clouds-yaml",
+                "--port",
+                str(self.port),
+                "--hosts",
+                str(hosts),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         self._wait_ready()
         self.startup_seconds = time.perf_counter() - started
 
@@ -100,8 +115,9 @@ def _count_servers(conn: Any) -> int:
     return sum(1 for _ in conn.compute.servers(all_projects=True))
 
 
-def reference(times: int, concurrency: int, hosts: int, poll_interval: float,
-              in_process: bool) -> dict[str, Any]:
+def reference(
+    times: int, concurrency: int, hosts: int, poll_interval: float, in_process: bool
+) -> dict[str, Any]:
     load_before = [round(x, 2) for x in os.getloadavg()]
     started = time.perf_counter()
     if in_process:
@@ -165,14 +181,22 @@ def reference(times: int, concurrency: int, hosts: int, poll_interval: float,
         "real_nova_boot_delete_per_second": REAL_NOVA_RATE,
         "real_nova_machines": 26,
         "ratio_to_real_nova": round(rate / REAL_NOVA_RATE, 2),
-        "iteration_seconds": {"median": pct(durations, 0.5), "p90": pct(durations, 0.9),
-                              "p95": pct(durations, 0.95), "max": pct(durations, 1.0)},
-        "atomic_seconds": {name: {"median": pct(v, 0.5), "p90": pct(v, 0.9), "p95": pct(v, 0.95)}
-                           for name, v in atomic.items()},
+        "iteration_seconds": {
+            "median": pct(durations, 0.5),
+            "p90": pct(durations, 0.9),
+            "p95": pct(durations, 0.95),
+            "max": pct(durations, 1.0),
+        },
+        "atomic_seconds": {
+            name: {"median": pct(v, 0.5), "p90": pct(v, 0.9), "p95": pct(v, 0.95)}
+            for name, v in atomic.items()
+        },
         "servers_left_behind": servers_after - servers_before,
         # CPU seconds used during the run: which side is the bottleneck on this machine
-        "cpu_seconds": {"cloud_process": round(cpu[0], 1) if cpu[0] is not None else None,
-                        "bench_process": round(cpu[1], 1)},
+        "cpu_seconds": {
+            "cloud_process": round(cpu[0], 1) if cpu[0] is not None else None,
+            "bench_process": round(cpu[1], 1),
+        },
         "sla": [{"criterion": s["criterion"], "success": s["success"]} for s in w["sla_results"]["sla"]],
         "stats_table": w["statistics"]["durations"]["rows"],
     }
@@ -183,21 +207,31 @@ def main() -> None:
     parser.add_argument("--times", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--hosts", type=int, default=1000)
-    parser.add_argument("--poll-interval", type=float, nargs="+", default=[0.2, 1.0],
-                        help="one run per value (0.2: twinstack's default; 1.0: Rally's)")
+    parser.add_argument(
+        "--poll-interval",
+        type=float,
+        nargs="+",
+        default=[0.2, 1.0],
+        help="one run per value (0.2: twinstack's default; 1.0: Rally's)",
+    )
     parser.add_argument("--in-process", action="store_true")
     parser.add_argument("--output", type=Path, default=OUT)
     args = parser.parse_args()
-    runs = [reference(args.times, args.concurrency, args.hosts, interval, args.in_process)
-            for interval in args.poll_interval]
+    runs = [
+        reference(args.times, args.concurrency, args.hosts, interval, args.in_process)
+        for interval in args.poll_interval
+    ]
     best = max(runs, key=lambda r: r["boot_delete_per_second"])
     result = {
         "benchmark": "bench_reference",
         "summary": {
             "scenario": "NovaServers.boot_and_delete_server",
-            "iterations": args.times, "concurrency": args.concurrency, "compute_hosts": args.hosts,
-            "boot_delete_per_second": {str(r["poll_interval_seconds"]): r["boot_delete_per_second"]
-                                       for r in runs},
+            "iterations": args.times,
+            "concurrency": args.concurrency,
+            "compute_hosts": args.hosts,
+            "boot_delete_per_second": {
+                str(r["poll_interval_seconds"]): r["boot_delete_per_second"] for r in runs
+            },
             "best_ratio_to_real_nova": best["ratio_to_real_nova"],
             "real_nova": f"{REAL_NOVA_RATE} boot+delete/s on 26 machines",
         },

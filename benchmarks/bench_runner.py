@@ -32,8 +32,13 @@ class Noop(Scenario):
 
 
 def _task(runner: dict[str, Any]) -> str:
-    return json.dumps({"version": 2, "title": "bench", "subtasks": [
-        {"title": "noop", "scenario": {"Bench.noop": {}}, "runner": runner}]})
+    return json.dumps(
+        {
+            "version": 2,
+            "title": "bench",
+            "subtasks": [{"title": "noop", "scenario": {"Bench.noop": {}}, "runner": runner}],
+        }
+    )
 
 
 def runner_overhead(iterations: int, concurrency: int) -> dict[str, Any]:
@@ -43,10 +48,15 @@ def runner_overhead(iterations: int, concurrency: int) -> dict[str, Any]:
     wall = time.perf_counter() - start
     w = run["subtasks"][0]["workloads"][0]
     assert w["total_iteration_count"] == iterations
-    return {"iterations": iterations, "concurrency": concurrency, "wall_seconds": round(wall, 3),
-            "load_seconds": round(w["load_duration"], 3),
-            "overhead_ms_per_iteration": round(wall / iterations * 1000, 4),
-            "target_ms": 0.5, "ok": wall / iterations * 1000 <= 0.5}
+    return {
+        "iterations": iterations,
+        "concurrency": concurrency,
+        "wall_seconds": round(wall, 3),
+        "load_seconds": round(w["load_duration"], 3),
+        "overhead_ms_per_iteration": round(wall / iterations * 1000, 4),
+        "target_ms": 0.5,
+        "ok": wall / iterations * 1000 <= 0.5,
+    }
 
 
 def rps_accuracy(rps: float, times: int) -> dict[str, Any]:
@@ -57,16 +67,27 @@ def rps_accuracy(rps: float, times: int) -> dict[str, Any]:
     achieved = (len(starts) - 1) / (starts[-1] - starts[0])
     error = abs(achieved - rps) / rps * 100
     gaps = sorted(b - a for a, b in zip(starts, starts[1:], strict=False))
-    return {"requested_rps": rps, "iterations": times, "achieved_rps": round(achieved, 2),
-            "error_percent": round(error, 3), "target_percent": 2.0, "ok": error <= 2.0,
-            "gap_p50_ms": round(gaps[len(gaps) // 2] * 1000, 3),
-            "gap_p99_ms": round(gaps[int(len(gaps) * 0.99)] * 1000, 3)}
+    return {
+        "requested_rps": rps,
+        "iterations": times,
+        "achieved_rps": round(achieved, 2),
+        "error_percent": round(error, 3),
+        "target_percent": 2.0,
+        "ok": error <= 2.0,
+        "gap_p50_ms": round(gaps[len(gaps) // 2] * 1000, 3),
+        "gap_p99_ms": round(gaps[int(len(gaps) * 0.99)] * 1000, 3),
+    }
 
 
 def machine() -> dict[str, Any]:
-    return {"platform": platform.platform(), "machine": platform.machine(),
-            "processor": platform.processor(), "cpu_count": os.cpu_count(),
-            "python": sys.version.split()[0], "implementation": platform.python_implementation()}
+    return {
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "processor": platform.processor(),
+        "cpu_count": os.cpu_count(),
+        "python": sys.version.split()[0],
+        "implementation": platform.python_implementation(),
+    }
 
 
 def main() -> None:
@@ -78,7 +99,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
     args = parser.parse_args()
     result = {
-        "benchmark": "bench_runner", "created_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "benchmark": "bench_runner",
+        "created_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "machine": machine(),
         "runner_overhead": [runner_overhead(args.iterations, c) for c in sorted({1, args.concurrency, 10})],
         "rps_accuracy": rps_accuracy(args.rps, args.rps_times),

@@ -19,16 +19,40 @@ from twinstack.bench.task import loads
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
 
-TASK = json.dumps({"version": 2, "title": "browser", "subtasks": [
-    {"title": "a", "scenario": {"Dummy.dummy_random_fail_in_atomic": {"exception_probability": 0.3}},
-     "runner": {"constant": {"times": 40, "concurrency": 4}}, "sla": {"failure_rate": {"max": 100}}}]})
+TASK = json.dumps(
+    {
+        "version": 2,
+        "title": "browser",
+        "subtasks": [
+            {
+                "title": "a",
+                "scenario": {"Dummy.dummy_random_fail_in_atomic": {"exception_probability": 0.3}},
+                "runner": {"constant": {"times": 40, "concurrency": 4}},
+                "sla": {"failure_rate": {"max": 100}},
+            }
+        ],
+    }
+)
 
 
 def _chromium(*args: str) -> subprocess.CompletedProcess[str]:
     assert CHROMIUM is not None
-    return subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                           "--disable-dev-shm-usage", "--virtual-time-budget=10000", *args],
-                          capture_output=True, text=True, timeout=90, check=False)
+    return subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-dev-shm-usage",
+            "--virtual-time-budget=10000",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
+    )
 
 
 @pytest.fixture(scope="module")

@@ -23,8 +23,13 @@ from twinstack.bench.validation import validate
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "samples" / "tasks" / "scenarios"
 SAMPLES = sorted(SCENARIOS.rglob("*.[jy]*"))
-SHORT = {"times": 2, "concurrency": 2, "duration": 0.3, "sleep": 0,
-         "image_location": str(ROOT / "samples" / "tasks" / "support" / "tiny-image.img")}
+SHORT = {
+    "times": 2,
+    "concurrency": 2,
+    "duration": 0.3,
+    "sleep": 0,
+    "image_location": str(ROOT / "samples" / "tasks" / "support" / "tiny-image.img"),
+}
 DATA_PLANE = {"vm/boot-runcommand-delete.yaml"}
 # sample -> the only error it may end with until the service implements the API it needs
 GAPS = {"cinder/create-and-attach-volume.yaml": "os-volume_attachments"}
@@ -74,8 +79,7 @@ class Cloud:
         cloud = self.handle.cloud
         cloud.service("compute").config.latency = 0.001
         cloud.service("block_storage").config.create_latency = 0.001
-        self.env = Env(dict(self.handle.cloud_config), source="test",
-                       poll=Poll(interval=0.01, timeout=60))
+        self.env = Env(dict(self.handle.cloud_config), source="test", poll=Poll(interval=0.01, timeout=60))
         token = self.env.admin_connection().session.get_token()
         self.http = httpx.Client(base_url=self.handle.url, headers={"X-Auth-Token": token})
         self.last: set[tuple[str, str, str]] | None = None  # the inventory after the last sample
@@ -106,8 +110,12 @@ def _errors(run: dict[str, Any]) -> tuple[list[list[str]], list[Any]]:
     workloads = [w for s in run["subtasks"] for w in s["workloads"]]
     errors = [i["error"][:2] for w in workloads for i in w["data"] if i["error"]]
     crashed = [w["error"] for w in workloads if w.get("error")]
-    crashed += [c["cleanup"]["error"] for w in workloads for c in w.get("contexts_results", [])
-                if c.get("cleanup") and c["cleanup"].get("error")]
+    crashed += [
+        c["cleanup"]["error"]
+        for w in workloads
+        for c in w.get("contexts_results", [])
+        if c.get("cleanup") and c["cleanup"].get("error")
+    ]
     return errors, crashed
 
 

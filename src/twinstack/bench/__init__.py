@@ -12,5 +12,16 @@ from twinstack.bench.task import Task, TaskError, parse_task_args
 from twinstack.bench.task import load as load_task
 from twinstack.bench.validation import validate as validate_task
 
-__all__ = ["ActionTimer", "Engine", "Scenario", "Task", "TaskError", "action_timer", "exit_code",
-           "load_task", "parse_task_args", "register", "validate_task"]
+__all__ = [
+    "ActionTimer",
+    "Engine",
+    "Scenario",
+    "Task",
+    "TaskError",
+    "action_timer",
+    "exit_code",
+    "load_task",
+    "parse_task_args",
+    "register",
+    "validate_task",
+]

@@ -21,15 +21,22 @@ from twinstack.bench.progress import LiveProgress
 from twinstack.bench.task import Task, TaskError, load, parse_task_args
 from twinstack.bench.validation import validate
 
-app = typer.Typer(help="Rally-compatible benchmarks: run task files against any OpenStack cloud.",
-                  no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="Rally-compatible benchmarks: run task files against any OpenStack cloud.",
+    no_args_is_help=True,
+    add_completion=False,
+)
 out = Console()
 err = Console(stderr=True)
 
 TaskArgs = Annotated[str | None, typer.Option("--task-args", help="Task arguments, JSON or YAML.")]
 TaskArgsFile = Annotated[Path | None, typer.Option("--task-args-file", help="File of task arguments.")]
-ResultsDir = Annotated[Path | None, typer.Option(
-    "--results-dir", envvar="TWINSTACK_BENCH_DIR", help="Results directory [./.twinstack-bench].")]
+ResultsDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--results-dir", envvar="TWINSTACK_BENCH_DIR", help="Results directory [./.twinstack-bench]."
+    ),
+]
 
 
 def _load_task(task_file: Path, task_args: str | None, task_args_file: Path | None) -> Task:
@@ -58,12 +65,13 @@ def _load_run(ref: str, results_dir: Path | None) -> dict[str, Any]:
 
 
 @app.command("validate")
-def validate_cmd(task_file: Path, task_args: TaskArgs = None,
-                 task_args_file: TaskArgsFile = None) -> None:
+def validate_cmd(task_file: Path, task_args: TaskArgs = None, task_args_file: TaskArgsFile = None) -> None:
     """Check a task file (template, format, plugins, arguments) without running it."""
     task = _load_task(task_file, task_args, task_args_file)
-    out.print(f"Task {task_file} is valid: {len(task.workloads)} workload(s) in "
-              f"{len(task.subtasks)} subtask(s).", highlight=False)
+    out.print(
+        f"Task {task_file} is valid: {len(task.workloads)} workload(s) in {len(task.subtasks)} subtask(s).",
+        highlight=False,
+    )
 
 
 class _Interrupts:
@@ -86,8 +94,10 @@ class _Interrupts:
     def _handle(self, signum: int, frame: Any) -> None:
         self.count += 1
         if self.count == 1:
-            err.print("[yellow]Aborting: no new iterations; waiting for running ones, then "
-                      "cleaning up. Ctrl-C again to stop waiting.[/]")
+            err.print(
+                "[yellow]Aborting: no new iterations; waiting for running ones, then "
+                "cleaning up. Ctrl-C again to stop waiting.[/]"
+            )
             self.engine.abort()
         elif self.count == 2:
             err.print("[red]Hard stop: cleaning up contexts now. Ctrl-C again to quit at once.[/]")
@@ -103,8 +113,9 @@ def run_cmd(
     task_args_file: TaskArgsFile = None,
     cloud: Annotated[str | None, typer.Option(help="Cloud name in clouds.yaml.")] = None,
     results_dir: ResultsDir = None,
-    abort_on_sla_failure: Annotated[bool, typer.Option(
-        "--abort-on-sla-failure", help="Stop at the first SLA failure.")] = False,
+    abort_on_sla_failure: Annotated[
+        bool, typer.Option("--abort-on-sla-failure", help="Stop at the first SLA failure.")
+    ] = False,
     tag: Annotated[list[str] | None, typer.Option(help="Tag the run (repeatable).")] = None,
     poll_interval: Annotated[float, typer.Option(help="Seconds between status polls.")] = 0.2,
     poll_timeout: Annotated[float, typer.Option(help="Seconds to wait for a status.")] = 300.0,
@@ -123,8 +134,14 @@ def run_cmd(
         err.print(f"cloud: {env.source}", highlight=False)
     directory = results.results_dir(results_dir)
     progress = LiveProgress(Console(stderr=True, quiet=quiet))
-    engine = Engine(task, env=env, abort_on_sla_failure=abort_on_sla_failure, observer=progress,
-                    results_directory=directory, tags=tag or [])
+    engine = Engine(
+        task,
+        env=env,
+        abort_on_sla_failure=abort_on_sla_failure,
+        observer=progress,
+        results_directory=directory,
+        tags=tag or [],
+    )
     try:
         with _Interrupts(engine), progress:
             run = engine.run()
@@ -148,19 +165,27 @@ def _print_summary(run: dict[str, Any]) -> None:
     for sub in run["subtasks"]:
         for w in sub["workloads"]:
             total = next(r for r in w["statistics"]["durations"]["rows"] if r["name"] == "total")
-            table.add_row(w["name"], str(w["total_iteration_count"]), str(w["failed_iteration_count"]),
-                          f"{w['load_duration']:.2f}", _num(total["median"]), _num(total["95%ile"]),
-                          "[green]passed[/]" if w["pass_sla"] else "[red]failed[/]")
+            table.add_row(
+                w["name"],
+                str(w["total_iteration_count"]),
+                str(w["failed_iteration_count"]),
+                f"{w['load_duration']:.2f}",
+                _num(total["median"]),
+                _num(total["95%ile"]),
+                "[green]passed[/]" if w["pass_sla"] else "[red]failed[/]",
+            )
     out.print(table)
     for sub in run["subtasks"]:
         for w in sub["workloads"]:
             if w.get("error"):
-                out.print(f"[red]{w['name']} crashed: {w['error'][0]}: {w['error'][1]}[/]",
-                          highlight=False)
+                out.print(f"[red]{w['name']} crashed: {w['error'][0]}: {w['error'][1]}[/]", highlight=False)
             for ctx in w.get("contexts_results", []):
                 if ctx.get("cleanup") and ctx["cleanup"].get("error"):
-                    out.print(f"[yellow]cleanup of {ctx['plugin_name']} failed: "
-                              f"{ctx['cleanup']['error']['msg']}[/]", highlight=False)
+                    out.print(
+                        f"[yellow]cleanup of {ctx['plugin_name']} failed: "
+                        f"{ctx['cleanup']['error']['msg']}[/]",
+                        highlight=False,
+                    )
 
 
 def _num(value: float | None) -> str:
@@ -171,8 +196,9 @@ def _num(value: float | None) -> str:
 def report_cmd(
     runs: Annotated[list[str], typer.Argument(help="Run ids (or prefixes, 'last', paths).")],
     html: Annotated[Path | None, typer.Option(help="Write a self-contained HTML report.")] = None,
-    json_out: Annotated[Path | None, typer.Option(
-        "--json", help="Write Rally-style JSON ('-': stdout).")] = None,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Write Rally-style JSON ('-': stdout).")
+    ] = None,
     junit_xml: Annotated[Path | None, typer.Option("--junit-xml", help="Write JUnit XML.")] = None,
     results_dir: ResultsDir = None,
 ) -> None:
@@ -204,7 +230,8 @@ def report_cmd(
 
 @app.command("compare")
 def compare_cmd(
-    run_a: str, run_b: str,
+    run_a: str,
+    run_b: str,
     html: Annotated[Path | None, typer.Option(help="Write the comparison as HTML.")] = None,
     results_dir: ResultsDir = None,
 ) -> None:
@@ -234,50 +261,75 @@ def list_cmd(results_dir: ResultsDir = None) -> None:
         table.add_column(col)
     for run in runs:
         workloads = sum(len(s["workloads"]) for s in run["subtasks"])
-        table.add_row(run["uuid"], run["title"], run["status"], str(workloads),
-                      "passed" if run.get("pass_sla") else "failed", ", ".join(run.get("tags", [])))
+        table.add_row(
+            run["uuid"],
+            run["title"],
+            run["status"],
+            str(workloads),
+            "passed" if run.get("pass_sla") else "failed",
+            ", ".join(run.get("tags", [])),
+        )
     out.print(table)
 
 
 @app.command("show")
-def show_cmd(run_ref: Annotated[str, typer.Argument(metavar="RUN")],
-             iterations: Annotated[bool, typer.Option(help="Also list every iteration.")] = False,
-             results_dir: ResultsDir = None) -> None:
+def show_cmd(
+    run_ref: Annotated[str, typer.Argument(metavar="RUN")],
+    iterations: Annotated[bool, typer.Option(help="Also list every iteration.")] = False,
+    results_dir: ResultsDir = None,
+) -> None:
     """Show a run: per workload stats table, SLA results and failures."""
     run = _load_run(run_ref, results_dir)
     out.print(f"[bold]{run['title']}[/]  run {run['uuid']}  status {run['status']}", highlight=False)
     for sub in run["subtasks"]:
         for w in sub["workloads"]:
-            out.print(f"\n[bold]{w['name']}[/] ({w['runner_type']} {json.dumps(w['runner'])})",
-                      highlight=False)
+            out.print(
+                f"\n[bold]{w['name']}[/] ({w['runner_type']} {json.dumps(w['runner'])})", highlight=False
+            )
             table = Table()
             for col in ("Action", "Min", "Median", "90%ile", "95%ile", "Max", "Avg", "Success", "Count"):
                 table.add_column(col)
             for row in w["statistics"]["durations"]["rows"]:
-                table.add_row("  " * row["depth"] + row["name"], *(_num(row[k]) for k in (
-                    "min", "median", "90%ile", "95%ile", "max", "avg")), row["success"],
-                    str(row["iteration_count"]))
+                table.add_row(
+                    "  " * row["depth"] + row["name"],
+                    *(_num(row[k]) for k in ("min", "median", "90%ile", "95%ile", "max", "avg")),
+                    row["success"],
+                    str(row["iteration_count"]),
+                )
             out.print(table)
             for sla in w["sla_results"]["sla"]:
                 mark = "[green]ok[/]" if sla["success"] else "[red]FAIL[/]"
                 out.print(f"  SLA {mark} {sla['criterion']}: {sla['detail']}", highlight=False)
             for n, it in enumerate(w["data"], 1):
                 if it["error"]:
-                    out.print(f"  iteration {n}: [red]{escape(it['error'][0])}: "
-                              f"{escape(it['error'][1])}[/]", highlight=False)
+                    out.print(
+                        f"  iteration {n}: [red]{escape(it['error'][0])}: {escape(it['error'][1])}[/]",
+                        highlight=False,
+                    )
                 elif iterations:
                     out.print(f"  iteration {n}: {it['duration']:.3f}s", highlight=False)
 
 
 @app.command("sla-check")
-def sla_check_cmd(run_ref: Annotated[str, typer.Argument(metavar="RUN")],
-                  as_json: Annotated[bool, typer.Option("--json")] = False,
-                  results_dir: ResultsDir = None) -> None:
+def sla_check_cmd(
+    run_ref: Annotated[str, typer.Argument(metavar="RUN")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    results_dir: ResultsDir = None,
+) -> None:
     """Print every SLA result; exit 0 only if all passed (the CI gate)."""
     run = _load_run(run_ref, results_dir)
-    rows = [{"benchmark": w["name"], "pos": w["position"], "criterion": s["criterion"],
-             "status": "PASS" if s["success"] else "FAIL", "detail": s["detail"]}
-            for sub in run["subtasks"] for w in sub["workloads"] for s in w["sla_results"]["sla"]]
+    rows = [
+        {
+            "benchmark": w["name"],
+            "pos": w["position"],
+            "criterion": s["criterion"],
+            "status": "PASS" if s["success"] else "FAIL",
+            "detail": s["detail"],
+        }
+        for sub in run["subtasks"]
+        for w in sub["workloads"]
+        for s in w["sla_results"]["sla"]
+    ]
     if as_json:
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
     else:
@@ -292,9 +344,12 @@ def sla_check_cmd(run_ref: Annotated[str, typer.Argument(metavar="RUN")],
 
 
 @app.command("plugins")
-def plugins_cmd(kind: Annotated[str | None, typer.Argument(help="scenario, runner, context, sla, "
-                                                           "hook_action, hook_trigger...")] = None,
-                name: Annotated[str | None, typer.Argument()] = None) -> None:
+def plugins_cmd(
+    kind: Annotated[
+        str | None, typer.Argument(help="scenario, runner, context, sla, hook_action, hook_trigger...")
+    ] = None,
+    name: Annotated[str | None, typer.Argument()] = None,
+) -> None:
     """List plugins (by kind), or show one plugin's documentation."""
     if kind and name:
         try:

@@ -51,8 +51,11 @@ class NullObserver:
 
 def format_exc(exc: BaseException) -> list[str]:
     """Rally's error triple: [type, message, traceback]."""
-    return [type(exc).__name__, str(exc),
-            "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))]
+    return [
+        type(exc).__name__,
+        str(exc),
+        "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)),
+    ]
 
 
 def needs_cloud(task: Task) -> bool:
@@ -148,16 +151,29 @@ class WorkloadRun:
     def run(self) -> dict[str, Any]:
         w = self.workload
         record: dict[str, Any] = {
-            "uuid": str(uuid.uuid4()), "position": w.position, "name": w.scenario,
-            "description": w.description or registry.doc(self.scenario_cls), "args": w.args,
-            "runner_type": w.runner_type, "runner": w.runner, "contexts": w.contexts,
-            "sla": w.sla, "hooks": [], "created_at": time.time(), "start_time": None,
+            "uuid": str(uuid.uuid4()),
+            "position": w.position,
+            "name": w.scenario,
+            "description": w.description or registry.doc(self.scenario_cls),
+            "args": w.args,
+            "runner_type": w.runner_type,
+            "runner": w.runner,
+            "contexts": w.contexts,
+            "sla": w.sla,
+            "hooks": [],
+            "created_at": time.time(),
+            "start_time": None,
             "status": "running",
         }
         self.ctx = {
-            "env": self.engine.env, "task": self.engine.task_info, "config": w.contexts,
-            "abort_event": self.engine.hard_abort, "owner_id": record["uuid"],
-            "users": [], "tenants": {}, "admin": self.engine.env.admin if self.engine.env else None,
+            "env": self.engine.env,
+            "task": self.engine.task_info,
+            "config": w.contexts,
+            "abort_event": self.engine.hard_abort,
+            "owner_id": record["uuid"],
+            "users": [],
+            "tenants": {},
+            "admin": self.engine.env.admin if self.engine.env else None,
         }
         timeout = self.runner_cls.iteration_timeout(w.runner)
         self.watchdog = Watchdog(timeout) if timeout > 0 else None
@@ -173,8 +189,10 @@ class WorkloadRun:
             manager.setup()
             if self.engine.env is not None and not self.ctx["users"]:
                 self.ctx["users"] = self.engine.env.default_users()
-                self.ctx["tenants"] = {u["tenant_id"]: {"id": u["tenant_id"], "name": u.get(
-                    "project_name")} for u in self.ctx["users"]}
+                self.ctx["tenants"] = {
+                    u["tenant_id"]: {"id": u["tenant_id"], "name": u.get("project_name")}
+                    for u in self.ctx["users"]
+                }
             self._run_runner()
         except ContextError as exc:
             crashed = format_exc(exc)
@@ -191,20 +209,22 @@ class WorkloadRun:
         with self._lock:
             iterations = sorted(self.iterations, key=lambda r: r["timestamp"])
         record.update(stats.workload_numbers(iterations))
-        record.update({
-            "start_time": min((it["timestamp"] for it in iterations), default=started),
-            "full_duration": time.time() - started,
-            "load_end": load_end,
-            "hooks": self.hooks.results(),
-            "contexts_results": manager.results,
-            "sla_results": {"sla": self.sla.results()},
-            "pass_sla": self.sla.passed() and crashed is None,
-            "statistics": {"durations": {"rows": stats.stats_table(iterations)}},
-            "data": iterations,
-            "error": crashed,
-            "status": "crashed" if crashed else ("aborted" if self.engine.aborted else "finished"),
-            "updated_at": time.time(),
-        })
+        record.update(
+            {
+                "start_time": min((it["timestamp"] for it in iterations), default=started),
+                "full_duration": time.time() - started,
+                "load_end": load_end,
+                "hooks": self.hooks.results(),
+                "contexts_results": manager.results,
+                "sla_results": {"sla": self.sla.results()},
+                "pass_sla": self.sla.passed() and crashed is None,
+                "statistics": {"durations": {"rows": stats.stats_table(iterations)}},
+                "data": iterations,
+                "error": crashed,
+                "status": "crashed" if crashed else ("aborted" if self.engine.aborted else "finished"),
+                "updated_at": time.time(),
+            }
+        )
         self.engine.observer.workload_finished(record, self.number)
         return record
 
@@ -224,9 +244,15 @@ class WorkloadRun:
 
 
 class Engine:
-    def __init__(self, task: Task, env: Any = None, abort_on_sla_failure: bool = False,
-                 observer: Observer | None = None, results_directory: Path | None = None,
-                 tags: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        task: Task,
+        env: Any = None,
+        abort_on_sla_failure: bool = False,
+        observer: Observer | None = None,
+        results_directory: Path | None = None,
+        tags: list[str] | None = None,
+    ) -> None:
         self.task = task
         self.env = env
         self.abort_on_sla_failure = abort_on_sla_failure
@@ -251,20 +277,31 @@ class Engine:
     def run(self) -> dict[str, Any]:
         created = time.time()
         record: dict[str, Any] = {
-            "format": results.FORMAT, "uuid": self.run_id, "title": self.task.title,
-            "description": self.task.description, "tags": self.task.tags + self.tags,
-            "created_at": created, "status": "running", "input_task": self.task.source,
-            "task_args": self.task.args, "env": self.env.describe() if self.env else None,
+            "format": results.FORMAT,
+            "uuid": self.run_id,
+            "title": self.task.title,
+            "description": self.task.description,
+            "tags": self.task.tags + self.tags,
+            "created_at": created,
+            "status": "running",
+            "input_task": self.task.source,
+            "task_args": self.task.args,
+            "env": self.env.describe() if self.env else None,
             "subtasks": [],
         }
         self._save(record)
         number = 0
         crashed = False
         for sub in self.task.subtasks:
-            sub_record: dict[str, Any] = {"uuid": str(uuid.uuid4()), "title": sub.title,
-                                          "description": sub.description, "tags": sub.tags,
-                                          "run_in_parallel": sub.run_in_parallel,
-                                          "created_at": time.time(), "workloads": []}
+            sub_record: dict[str, Any] = {
+                "uuid": str(uuid.uuid4()),
+                "title": sub.title,
+                "description": sub.description,
+                "tags": sub.tags,
+                "run_in_parallel": sub.run_in_parallel,
+                "created_at": time.time(),
+                "workloads": [],
+            }
             record["subtasks"].append(sub_record)
             if self.aborted or crashed or self.sla_aborted:
                 sub_record["status"] = "skipped"
@@ -279,8 +316,7 @@ class Engine:
                 def _go(k: int, r: WorkloadRun, out: list[dict[str, Any]] = out) -> None:
                     out[k] = r.run()
 
-                threads = [threading.Thread(target=_go, args=(k, r), daemon=True)
-                           for k, r in enumerate(runs)]
+                threads = [threading.Thread(target=_go, args=(k, r), daemon=True) for k, r in enumerate(runs)]
                 for t in threads:
                     t.start()
                 for t in threads:

@@ -29,16 +29,21 @@ class HookAction:
 
     def __init__(self, config: Any, triggered_by: dict[str, Any]) -> None:
         self.config = config
-        self.result: dict[str, Any] = {"status": "success", "started_at": 0.0, "finished_at": 0.0,
-                                       "triggered_by": triggered_by}
+        self.result: dict[str, Any] = {
+            "status": "success",
+            "started_at": 0.0,
+            "finished_at": 0.0,
+            "triggered_by": triggered_by,
+        }
         self._thread = threading.Thread(target=self.run_sync, name="bench-hook", daemon=True)
 
     def set_error(self, etype: str, msg: str, details: str) -> None:
         self.result["status"] = "failed"
         self.result["error"] = {"etype": etype, "msg": msg, "details": details}
 
-    def add_output(self, additive: dict[str, Any] | None = None,
-                   complete: dict[str, Any] | None = None) -> None:
+    def add_output(
+        self, additive: dict[str, Any] | None = None, complete: dict[str, Any] | None = None
+    ) -> None:
         out = self.result.setdefault("output", {"additive": [], "complete": []})
         for kind, item in (("additive", additive), ("complete", complete)):
             if item:
@@ -78,19 +83,27 @@ class SysCall(HookAction):
     def run(self) -> None:
         proc = subprocess.run(shlex.split(self.config), capture_output=True, text=True, check=False)
         if proc.returncode:
-            self.set_error("n/a", f"Subprocess returned {proc.returncode}",
-                           proc.stderr or f"stdout: {proc.stdout}")
+            self.set_error(
+                "n/a", f"Subprocess returned {proc.returncode}", proc.stderr or f"stdout: {proc.stdout}"
+            )
         try:
             charts = json.loads(proc.stdout)
             for kind in ("additive", "complete"):
                 for item in charts.get(kind, []):
                     self.add_output(**{kind: item})
         except (ValueError, TypeError, AttributeError, OutputError):
-            self.add_output(complete={
-                "title": "System call", "chart_plugin": "TextArea",
-                "description": f"Args: {self.config}",
-                "data": [f"RetCode: {proc.returncode}", f"StdOut: {proc.stdout or '(empty)'}",
-                         f"StdErr: {proc.stderr or '(empty)'}"]})
+            self.add_output(
+                complete={
+                    "title": "System call",
+                    "chart_plugin": "TextArea",
+                    "description": f"Args: {self.config}",
+                    "data": [
+                        f"RetCode: {proc.returncode}",
+                        f"StdOut: {proc.stdout or '(empty)'}",
+                        f"StdErr: {proc.stderr or '(empty)'}",
+                    ],
+                }
+            )
 
 
 _UNIT = {"type": "string", "enum": ["time", "iteration"]}
@@ -113,9 +126,19 @@ class EventTrigger(Trigger):
     """Fire at the listed points: ``{unit: iteration|time, at: [1, 5, ...]}``."""
 
     CONFIG_SCHEMA: ClassVar[dict[str, Any]] = {
-        "type": "object", "required": ["unit", "at"], "additionalProperties": False,
-        "properties": {"unit": _UNIT, "at": {"type": "array", "minItems": 1, "uniqueItems": True,
-                                             "items": {"type": "integer", "minimum": 0}}}}
+        "type": "object",
+        "required": ["unit", "at"],
+        "additionalProperties": False,
+        "properties": {
+            "unit": _UNIT,
+            "at": {
+                "type": "array",
+                "minItems": 1,
+                "uniqueItems": True,
+                "items": {"type": "integer", "minimum": 0},
+            },
+        },
+    }
 
     def fires(self, value: int) -> bool:
         return value in self.config["at"]
@@ -126,10 +149,16 @@ class PeriodicTrigger(Trigger):
     """Fire every ``step`` units from ``start`` (0 for time, 1 for iterations) to ``end``."""
 
     CONFIG_SCHEMA: ClassVar[dict[str, Any]] = {
-        "type": "object", "required": ["unit", "step"], "additionalProperties": False,
-        "properties": {"unit": _UNIT, "step": {"type": "integer", "minimum": 1},
-                       "start": {"type": "integer", "minimum": 0},
-                       "end": {"type": "integer", "minimum": 1}}}
+        "type": "object",
+        "required": ["unit", "step"],
+        "additionalProperties": False,
+        "properties": {
+            "unit": _UNIT,
+            "step": {"type": "integer", "minimum": 1},
+            "start": {"type": "integer", "minimum": 0},
+            "end": {"type": "integer", "minimum": 1},
+        },
+    }
 
     def fires(self, value: int) -> bool:
         start = self.config.get("start", 0 if self.unit == "time" else 1)
@@ -152,7 +181,8 @@ class HookExecutor:
         for n, (hook, trigger) in enumerate(zip(self.hooks, self.triggers, strict=True)):
             if trigger.unit == unit and trigger.fires(value):
                 action = get_plugin("hook_action", hook.action[0])(
-                    hook.action[1], {"event_type": unit, "value": value})
+                    hook.action[1], {"event_type": unit, "value": value}
+                )
                 with self._lock:
                     self.actions[n].append(action)
                 action.run_async()
@@ -181,6 +211,11 @@ class HookExecutor:
         out = []
         for hook, actions in zip(self.hooks, self.actions, strict=True):
             results = [a.wait(wait) for a in actions]
-            out.append({"config": hook.to_config(), "results": results,
-                        "summary": dict(Counter(r["status"] for r in results))})
+            out.append(
+                {
+                    "config": hook.to_config(),
+                    "results": results,
+                    "summary": dict(Counter(r["status"] for r in results)),
+                }
+            )
         return out

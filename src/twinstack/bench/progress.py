@@ -75,10 +75,17 @@ class LiveProgress:
         for row, values in rows:
             total = "?" if row.total is None else str(row.total)
             sla_style = {"passed": "green", "failed": "red"}.get(row.sla, "yellow")
-            table.add_row(row.label, row.runner, f"{row.done}/{total}", f"{row.rate():.1f}/s",
-                          f"[red]{row.errors}[/]" if row.errors else "0",
-                          _fmt(percentile(values, 0.5)), _fmt(percentile(values, 0.9)),
-                          _fmt(percentile(values, 0.95)), f"[{sla_style}]{row.sla}[/]")
+            table.add_row(
+                row.label,
+                row.runner,
+                f"{row.done}/{total}",
+                f"{row.rate():.1f}/s",
+                f"[red]{row.errors}[/]" if row.errors else "0",
+                _fmt(percentile(values, 0.5)),
+                _fmt(percentile(values, 0.9)),
+                _fmt(percentile(values, 0.95)),
+                f"[{sla_style}]{row.sla}[/]",
+            )
         return table
 
     # -- observer -------------------------------------------------------------------------
@@ -112,7 +119,9 @@ class LiveProgress:
             self.console.print(
                 f"   {row.done} iterations, {row.errors} failed, {row.rate():.1f}/s, "
                 f"p50 {_fmt(percentile(values, 0.5))} p95 {_fmt(percentile(values, 0.95))}, "
-                f"SLA {row.sla}", highlight=False)
+                f"SLA {row.sla}",
+                highlight=False,
+            )
 
     def message(self, text: str) -> None:
         self.console.print(f"[yellow]{text}[/]")

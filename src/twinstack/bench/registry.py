@@ -73,9 +73,7 @@ def register(kind: str, name: str) -> Callable[[T], T]:
         key = (kind, name)
         existing = _plugins.get(key)
         if existing is not None and existing is not cls:
-            raise PluginError(
-                f"duplicate {kind} plugin {name!r}: {_where(existing)} and {_where(cls)}"
-            )
+            raise PluginError(f"duplicate {kind} plugin {name!r}: {_where(existing)} and {_where(cls)}")
         cls.plugin_kind = kind  # type: ignore[attr-defined]
         cls.plugin_name = name  # type: ignore[attr-defined]
         _plugins[key] = cls

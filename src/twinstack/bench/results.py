@@ -40,8 +40,7 @@ def save(run: dict[str, Any], directory: Path) -> Path:
     run_dir.mkdir(parents=True, exist_ok=True)
     target = run_dir / RUN_FILE
     tmp = run_dir / f".{RUN_FILE}.tmp"
-    tmp.write_bytes(orjson.dumps(run, option=orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY,
-                                 default=str))
+    tmp.write_bytes(orjson.dumps(run, option=orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY, default=str))
     tmp.replace(target)
     return target
 

@@ -75,11 +75,14 @@ class ConstantRunner(Runner):
     """
 
     CONFIG_SCHEMA: ClassVar[dict[str, Any]] = {
-        "type": "object", "additionalProperties": False,
-        "properties": {"times": {"type": "integer", "minimum": 1},
-                       "concurrency": {"type": "integer", "minimum": 1},
-                       "timeout": {"type": "number", "minimum": 0},
-                       "max_cpu_count": {"type": "integer", "minimum": 1}},
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "times": {"type": "integer", "minimum": 1},
+            "concurrency": {"type": "integer", "minimum": 1},
+            "timeout": {"type": "number", "minimum": 0},
+            "max_cpu_count": {"type": "integer", "minimum": 1},
+        },
     }
 
     def run(self) -> None:
@@ -104,10 +107,14 @@ class ConstantForDurationRunner(Runner):
     """
 
     CONFIG_SCHEMA: ClassVar[dict[str, Any]] = {
-        "type": "object", "additionalProperties": False, "required": ["duration"],
-        "properties": {"duration": {"type": "number", "minimum": 0},
-                       "concurrency": {"type": "integer", "minimum": 1},
-                       "timeout": {"type": "number", "minimum": 1}},
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["duration"],
+        "properties": {
+            "duration": {"type": "number", "minimum": 0},
+            "concurrency": {"type": "integer", "minimum": 1},
+            "timeout": {"type": "number", "minimum": 1},
+        },
     }
 
     @classmethod
@@ -137,7 +144,8 @@ class SerialRunner(Runner):
     """
 
     CONFIG_SCHEMA: ClassVar[dict[str, Any]] = {
-        "type": "object", "properties": {"times": {"type": "integer", "minimum": 1}},
+        "type": "object",
+        "properties": {"times": {"type": "integer", "minimum": 1}},
     }
 
     def run(self) -> None:
@@ -162,18 +170,27 @@ class RPSRunner(Runner):
     """
 
     CONFIG_SCHEMA: ClassVar[dict[str, Any]] = {
-        "type": "object", "additionalProperties": False, "required": ["times", "rps"],
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["times", "rps"],
         "properties": {
             "times": {"type": "integer", "minimum": 1},
-            "rps": {"anyOf": [
-                {"type": "number", "exclusiveMinimum": 0},
-                {"type": "object", "additionalProperties": False,
-                 "required": ["start", "end", "step"],
-                 "properties": {"start": {"type": "number", "minimum": 1},
-                                "end": {"type": "number", "minimum": 1},
-                                "step": {"type": "number", "minimum": 1},
-                                "duration": {"type": "number", "minimum": 1}}},
-            ]},
+            "rps": {
+                "anyOf": [
+                    {"type": "number", "exclusiveMinimum": 0},
+                    {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["start", "end", "step"],
+                        "properties": {
+                            "start": {"type": "number", "minimum": 1},
+                            "end": {"type": "number", "minimum": 1},
+                            "step": {"type": "number", "minimum": 1},
+                            "duration": {"type": "number", "minimum": 1},
+                        },
+                    },
+                ]
+            },
             "timeout": {"type": "number", "minimum": 0},
             "max_concurrency": {"type": "integer", "minimum": 1},
             "max_cpu_count": {"type": "integer", "minimum": 1},

@@ -16,8 +16,16 @@ from typing import Any, ClassVar
 from twinstack.bench.atomic import ActionTimer
 
 OUTPUT_KEYS = {"title", "description", "chart_plugin", "data", "label", "axis_label"}
-CHART_PLUGINS = {"StackedArea", "Lines", "Pie", "Table", "StatsTable", "TextArea",
-                 "EmbeddedChart", "EmbeddedExternalChart"}
+CHART_PLUGINS = {
+    "StackedArea",
+    "Lines",
+    "Pie",
+    "Table",
+    "StatsTable",
+    "TextArea",
+    "EmbeddedChart",
+    "EmbeddedExternalChart",
+}
 _NAME_CHARS = string.ascii_letters + string.digits
 
 
@@ -67,8 +75,9 @@ class Scenario:
     def idle_duration(self) -> float:
         return self._idle_duration
 
-    def add_output(self, additive: dict[str, Any] | None = None,
-                   complete: dict[str, Any] | None = None) -> None:
+    def add_output(
+        self, additive: dict[str, Any] | None = None, complete: dict[str, Any] | None = None
+    ) -> None:
         """Add a chart to the report: ``additive`` (one point per iteration) or ``complete``."""
         for kind, item in (("additive", additive), ("complete", complete)):
             if item:
@@ -109,8 +118,7 @@ class Scenario:
     # -- names and clients ---------------------------------------------------------------
     def generate_random_name(self) -> str:
         """``rally_<run tag>_<8 random>``: the shape Rally's cleanup recognises."""
-        tag = self.context.get("task", {}).get("name_tag", "") or "".join(
-            random.choices(_NAME_CHARS, k=8))
+        tag = self.context.get("task", {}).get("name_tag", "") or "".join(random.choices(_NAME_CHARS, k=8))
         return f"rally_{tag}_{''.join(random.choices(_NAME_CHARS, k=8))}"
 
     def clients(self) -> Any:

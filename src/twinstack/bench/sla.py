@@ -42,9 +42,14 @@ class FailureRate(SLA):
     """The percentage of failed iterations must lie within [min, max] (defaults 0 and 100)."""
 
     CONFIG_SCHEMA: ClassVar[dict[str, Any]] = {
-        "type": "object", "minProperties": 1, "additionalProperties": False,
-        "properties": {"min": {"type": "number", "minimum": 0.0, "maximum": 100.0},
-                       "max": {"type": "number", "minimum": 0.0, "maximum": 100.0}}}
+        "type": "object",
+        "minProperties": 1,
+        "additionalProperties": False,
+        "properties": {
+            "min": {"type": "number", "minimum": 0.0, "maximum": 100.0},
+            "max": {"type": "number", "minimum": 0.0, "maximum": 100.0},
+        },
+    }
 
     def __init__(self, value: dict[str, float]) -> None:
         super().__init__(value)
@@ -64,8 +69,10 @@ class FailureRate(SLA):
         return self.success
 
     def detail(self) -> str:
-        return (f"Failure rate criteria {self.min:.2f}% <= {self.rate():.2f}% <= {self.max:.2f}%"
-                f" - {_status(self.success)}")
+        return (
+            f"Failure rate criteria {self.min:.2f}% <= {self.rate():.2f}% <= {self.max:.2f}%"
+            f" - {_status(self.success)}"
+        )
 
 
 @register("sla", "max_seconds_per_iteration")
@@ -84,8 +91,10 @@ class MaxSecondsPerIteration(SLA):
         return self.success
 
     def detail(self) -> str:
-        return (f"Maximum seconds per iteration {self.max_seen:.2f}s <= {self.value:.2f}s"
-                f" - {_status(self.success)}")
+        return (
+            f"Maximum seconds per iteration {self.max_seen:.2f}s <= {self.value:.2f}s"
+            f" - {_status(self.success)}"
+        )
 
 
 @register("sla", "max_avg_duration")
@@ -110,8 +119,10 @@ class MaxAverageDuration(SLA):
         return self.success
 
     def detail(self) -> str:
-        return (f"Average duration of one iteration {self.avg():.2f}s <= {self.value:.2f}s"
-                f" - {_status(self.success)}")
+        return (
+            f"Average duration of one iteration {self.avg():.2f}s <= {self.value:.2f}s"
+            f" - {_status(self.success)}"
+        )
 
 
 @register("sla", "max_avg_duration_per_atomic")
@@ -120,8 +131,10 @@ class MaxAverageDurationPerAtomic(SLA):
     its limit: ``{"nova.boot_server": 5.0, ...}``."""
 
     CONFIG_SCHEMA: ClassVar[dict[str, Any]] = {
-        "type": "object", "minProperties": 1,
-        "patternProperties": {".*": {"type": "number", "exclusiveMinimum": 0}}}
+        "type": "object",
+        "minProperties": 1,
+        "patternProperties": {".*": {"type": "number", "exclusiveMinimum": 0}},
+    }
 
     def __init__(self, value: dict[str, float]) -> None:
         super().__init__(value)
@@ -154,10 +167,14 @@ class Outliers(SLA):
     """
 
     CONFIG_SCHEMA: ClassVar[dict[str, Any]] = {
-        "type": "object", "additionalProperties": False,
-        "properties": {"max": {"type": "integer", "minimum": 0},
-                       "min_iterations": {"type": "integer", "minimum": 3},
-                       "sigmas": {"type": "number", "exclusiveMinimum": 0}}}
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "max": {"type": "integer", "minimum": 0},
+            "min_iterations": {"type": "integer", "minimum": 3},
+            "sigmas": {"type": "number", "exclusiveMinimum": 0},
+        },
+    }
 
     def __init__(self, value: dict[str, Any]) -> None:
         super().__init__(value)
@@ -193,8 +210,11 @@ class PerformanceDegradation(SLA):
     """(max / min - 1) * 100 over successful iterations' durations must be <= max_degradation %."""
 
     CONFIG_SCHEMA: ClassVar[dict[str, Any]] = {
-        "type": "object", "additionalProperties": False, "required": ["max_degradation"],
-        "properties": {"max_degradation": {"type": "number", "minimum": 0.0}}}
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["max_degradation"],
+        "properties": {"max_degradation": {"type": "number", "minimum": 0.0}},
+    }
 
     def __init__(self, value: dict[str, float]) -> None:
         super().__init__(value)
@@ -216,7 +236,7 @@ class PerformanceDegradation(SLA):
         return self.success
 
     def detail(self) -> str:
-        return (f"Current degradation: {self.degradation():.2f}% - {_status(self.success)}")
+        return f"Current degradation: {self.degradation():.2f}% - {_status(self.success)}"
 
 
 class SLAChecker:
@@ -240,16 +260,29 @@ class SLAChecker:
             return ok
 
     def passed(self) -> bool:
-        return all(sla.success for sla in self.criteria) and not self.aborted_on_sla \
+        return (
+            all(sla.success for sla in self.criteria)
+            and not self.aborted_on_sla
             and not self.aborted_manually
+        )
 
     def results(self) -> list[dict[str, Any]]:
         with self._lock:
             out = [sla.result() for sla in self.criteria]
         if self.aborted_on_sla:
-            out.append({"criterion": "aborted_on_sla", "success": False,
-                        "detail": "Task was aborted due to SLA failure(s)."})
+            out.append(
+                {
+                    "criterion": "aborted_on_sla",
+                    "success": False,
+                    "detail": "Task was aborted due to SLA failure(s).",
+                }
+            )
         if self.aborted_manually:
-            out.append({"criterion": "aborted_manually", "success": False,
-                        "detail": "Task was aborted due to abort signal."})
+            out.append(
+                {
+                    "criterion": "aborted_manually",
+                    "success": False,
+                    "detail": "Task was aborted due to abort signal.",
+                }
+            )
         return out

@@ -7,8 +7,17 @@ from typing import Any
 
 from twinstack.bench import atomic
 
-STAT_COLS = ["Action", "Min (sec)", "Median (sec)", "90%ile (sec)", "95%ile (sec)", "Max (sec)",
-             "Avg (sec)", "Success", "Count"]
+STAT_COLS = [
+    "Action",
+    "Min (sec)",
+    "Median (sec)",
+    "90%ile (sec)",
+    "95%ile (sec)",
+    "Max (sec)",
+    "Avg (sec)",
+    "Success",
+    "Count",
+]
 
 
 def percentile(sorted_values: list[float], p: float) -> float | None:
@@ -51,10 +60,16 @@ def stats_table(iterations: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if not it.get("error"):
             ok += 1
             total.append(it["duration"])
-    out = [{"name": path[-1], "path": list(path), "depth": len(path) - 1,
-            **summary(r["durations"], r["success"], r["count"])} for path, r in rows.items()]
-    out.append({"name": "total", "path": ["total"], "depth": 0,
-                **summary(total, ok, len(iterations))})
+    out = [
+        {
+            "name": path[-1],
+            "path": list(path),
+            "depth": len(path) - 1,
+            **summary(r["durations"], r["success"], r["count"]),
+        }
+        for path, r in rows.items()
+    ]
+    out.append({"name": "total", "path": ["total"], "depth": 0, **summary(total, ok, len(iterations))})
     return out
 
 

@@ -28,9 +28,7 @@ class TaskError(Exception):
     """The task file cannot be used; ``issues`` lists ``(key path, message)`` pairs."""
 
     def __init__(self, issues: Iterable[tuple[str, str]] | str) -> None:
-        self.issues: list[tuple[str, str]] = (
-            [("", issues)] if isinstance(issues, str) else list(issues)
-        )
+        self.issues: list[tuple[str, str]] = [("", issues)] if isinstance(issues, str) else list(issues)
         super().__init__(self.format())
 
     def format(self) -> str:
@@ -47,8 +45,11 @@ class Hook:
     trigger_path: str
 
     def to_config(self) -> dict[str, Any]:
-        return {"description": self.description, "action": dict([self.action]),
-                "trigger": dict([self.trigger])}
+        return {
+            "description": self.description,
+            "action": dict([self.action]),
+            "trigger": dict([self.trigger]),
+        }
 
 
 @dataclass
@@ -70,8 +71,9 @@ class Workload:
         if self.version == 1:
             name = {"contexts": "context"}.get(section, section)
         else:
-            name = {"args": f"scenario.{self.scenario}",
-                    "runner": f"runner.{self.runner_type}"}.get(section, section)
+            name = {"args": f"scenario.{self.scenario}", "runner": f"runner.{self.runner_type}"}.get(
+                section, section
+            )
         return f"{self.path}.{name}"
 
     def to_config(self) -> dict[str, Any]:
@@ -111,21 +113,30 @@ class Task:
 
     def to_config(self) -> dict[str, Any]:
         return {
-            "version": 2, "title": self.title, "description": self.description, "tags": self.tags,
-            "subtasks": [{"title": s.title, "description": s.description, "tags": s.tags,
-                          "run_in_parallel": s.run_in_parallel,
-                          "workloads": [w.to_config() for w in s.workloads]}
-                         for s in self.subtasks],
+            "version": 2,
+            "title": self.title,
+            "description": self.description,
+            "tags": self.tags,
+            "subtasks": [
+                {
+                    "title": s.title,
+                    "description": s.description,
+                    "tags": s.tags,
+                    "run_in_parallel": s.run_in_parallel,
+                    "workloads": [w.to_config() for w in s.workloads],
+                }
+                for s in self.subtasks
+            ],
         }
 
 
 # -- task arguments and rendering ------------------------------------------------------------
 
+
 def parse_task_args(inline: str | None = None, file: str | Path | None = None) -> dict[str, Any]:
     """Merge ``--task-args-file`` (JSON/YAML) and ``--task-args`` (JSON/YAML); inline wins."""
     merged: dict[str, Any] = {}
-    for label, text in (("--task-args-file", _read(file) if file else None),
-                        ("--task-args", inline)):
+    for label, text in (("--task-args-file", _read(file) if file else None), ("--task-args", inline)):
         if not text:
             continue
         try:
@@ -169,8 +180,10 @@ def render(template: str, args: dict[str, Any], base_dir: Path | None = None) ->
     undeclared = jinja2.meta.find_undeclared_variables(ast) - set(args)
     missing = sorted(n for n in undeclared if not _defaulted(n, template))
     if missing:
-        raise TaskError("the task template needs these arguments (use --task-args or "
-                        f"--task-args-file): {', '.join(missing)}")
+        raise TaskError(
+            "the task template needs these arguments (use --task-args or "
+            f"--task-args-file): {', '.join(missing)}"
+        )
     try:
         return env.from_string(template).render(**args)
     except jinja2.TemplateError as exc:
@@ -198,6 +211,7 @@ def loads(text: str, args: dict[str, Any] | None = None, base_dir: Path | None =
 
 # -- structure ---------------------------------------------------------------------------------
 
+
 def json_path(parts: Iterable[Any], prefix: str = "") -> str:
     out = prefix
     for part in parts:
@@ -217,8 +231,9 @@ def schema_issues(instance: Any, schema: dict[str, Any], prefix: str) -> list[tu
         if err.validator == "additionalProperties" and isinstance(err.instance, dict):
             allowed = set(err.schema.get("properties", {}))
             patterns = list(err.schema.get("patternProperties", {}))
-            extra = [k for k in err.instance if k not in allowed
-                     and not any(re.search(p, k) for p in patterns)]
+            extra = [
+                k for k in err.instance if k not in allowed and not any(re.search(p, k) for p in patterns)
+            ]
             for key in extra:
                 hint = f" (allowed: {', '.join(sorted(allowed))})" if allowed else ""
                 issues.append((json_path([key], path), f"unexpected key{hint}"))
@@ -231,45 +246,105 @@ def schema_issues(instance: Any, schema: dict[str, Any], prefix: str) -> list[tu
     return issues
 
 
-_SINGLE = {"type": "object", "minProperties": 1, "maxProperties": 1,
-           "patternProperties": {".*": {"type": ["object", "null"]}}}
-_HOOK_V2 = {"type": "object", "required": ["action", "trigger"], "additionalProperties": False,
-            "properties": {"description": {"type": "string"},
-                           "action": {"type": "object", "minProperties": 1, "maxProperties": 1},
-                           "trigger": _SINGLE}}
-_WORKLOAD_V2_PROPS = {"scenario": _SINGLE, "description": {"type": "string"}, "runner": _SINGLE,
-                      "sla": {"type": "object"}, "hooks": {"type": "array", "items": _HOOK_V2},
-                      "contexts": {"type": "object"}}
-_META = {"title": {"type": "string", "maxLength": 255}, "description": {"type": "string"},
-         "group": {"type": "string"},
-         "tags": {"type": "array", "items": {"type": "string", "maxLength": 255}}}
-SCHEMA_V2 = {
-    "type": "object", "required": ["version", "subtasks"], "additionalProperties": False,
+_SINGLE = {
+    "type": "object",
+    "minProperties": 1,
+    "maxProperties": 1,
+    "patternProperties": {".*": {"type": ["object", "null"]}},
+}
+_HOOK_V2 = {
+    "type": "object",
+    "required": ["action", "trigger"],
+    "additionalProperties": False,
     "properties": {
-        "version": {"enum": [2, "2"]}, **_META,
-        "subtasks": {"type": "array", "minItems": 1, "items": {"anyOf": [
-            {"type": "object", "required": ["title", "scenario"], "additionalProperties": False,
-             "properties": {**_META, **_WORKLOAD_V2_PROPS}},
-            {"type": "object", "required": ["title", "workloads"], "additionalProperties": False,
-             "properties": {**_META, "run_in_parallel": {"type": "boolean"},
-                            "workloads": {"type": "array", "minItems": 1, "items": {
-                                "type": "object", "required": ["scenario"],
-                                "additionalProperties": False, "properties": _WORKLOAD_V2_PROPS}}}},
-        ]}},
+        "description": {"type": "string"},
+        "action": {"type": "object", "minProperties": 1, "maxProperties": 1},
+        "trigger": _SINGLE,
     },
 }
-_HOOK_V1 = {"type": "object", "required": ["name", "args", "trigger"], "additionalProperties": False,
-            "properties": {"name": {"type": "string"}, "description": {"type": "string"}, "args": {},
-                           "trigger": {"type": "object", "required": ["name", "args"],
-                                       "additionalProperties": False,
-                                       "properties": {"name": {"type": "string"}, "args": {}}}}}
+_WORKLOAD_V2_PROPS = {
+    "scenario": _SINGLE,
+    "description": {"type": "string"},
+    "runner": _SINGLE,
+    "sla": {"type": "object"},
+    "hooks": {"type": "array", "items": _HOOK_V2},
+    "contexts": {"type": "object"},
+}
+_META = {
+    "title": {"type": "string", "maxLength": 255},
+    "description": {"type": "string"},
+    "group": {"type": "string"},
+    "tags": {"type": "array", "items": {"type": "string", "maxLength": 255}},
+}
+SCHEMA_V2 = {
+    "type": "object",
+    "required": ["version", "subtasks"],
+    "additionalProperties": False,
+    "properties": {
+        "version": {"enum": [2, "2"]},
+        **_META,
+        "subtasks": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "anyOf": [
+                    {
+                        "type": "object",
+                        "required": ["title", "scenario"],
+                        "additionalProperties": False,
+                        "properties": {**_META, **_WORKLOAD_V2_PROPS},
+                    },
+                    {
+                        "type": "object",
+                        "required": ["title", "workloads"],
+                        "additionalProperties": False,
+                        "properties": {
+                            **_META,
+                            "run_in_parallel": {"type": "boolean"},
+                            "workloads": {
+                                "type": "array",
+                                "minItems": 1,
+                                "items": {
+                                    "type": "object",
+                                    "required": ["scenario"],
+                                    "additionalProperties": False,
+                                    "properties": _WORKLOAD_V2_PROPS,
+                                },
+                            },
+                        },
+                    },
+                ]
+            },
+        },
+    },
+}
+_HOOK_V1 = {
+    "type": "object",
+    "required": ["name", "args", "trigger"],
+    "additionalProperties": False,
+    "properties": {
+        "name": {"type": "string"},
+        "description": {"type": "string"},
+        "args": {},
+        "trigger": {
+            "type": "object",
+            "required": ["name", "args"],
+            "additionalProperties": False,
+            "properties": {"name": {"type": "string"}, "args": {}},
+        },
+    },
+}
 WORKLOAD_V1 = {
-    "type": "object", "additionalProperties": False,
-    "properties": {"args": {"type": "object"}, "description": {"type": "string"},
-                   "runner": {"type": "object", "required": ["type"],
-                              "properties": {"type": {"type": "string"}}},
-                   "context": {"type": "object"}, "sla": {"type": "object"},
-                   "hooks": {"type": "array", "items": _HOOK_V1}},
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "args": {"type": "object"},
+        "description": {"type": "string"},
+        "runner": {"type": "object", "required": ["type"], "properties": {"type": {"type": "string"}}},
+        "context": {"type": "object"},
+        "sla": {"type": "object"},
+        "hooks": {"type": "array", "items": _HOOK_V1},
+    },
 }
 
 
@@ -292,8 +367,7 @@ def from_config(config: Any) -> Task:
     if str(version) == "2":
         return _from_v2(config)
     if "version" in config:
-        raise TaskError([("version", f"task format version {version!r} is not supported "
-                                     "(supported: 1, 2)")])
+        raise TaskError([("version", f"task format version {version!r} is not supported (supported: 1, 2)")])
     return _from_v1(config)
 
 
@@ -315,51 +389,87 @@ def _from_v1(config: dict[str, Any]) -> Task:
             item = copy.deepcopy(item)
             runner = item.get("runner")
             runner_type = runner.pop("type") if runner else "serial"
-            hooks = [Hook(description=h.get("description", ""), action=(h["name"], h["args"]),
-                          trigger=(h["trigger"]["name"], h["trigger"]["args"]),
-                          path=f"{path}.hooks[{j}]", action_path=f"{path}.hooks[{j}].args",
-                          trigger_path=f"{path}.hooks[{j}].trigger.args")
-                     for j, h in enumerate(item.get("hooks", []))]
-            workloads.append(Workload(
-                scenario=name, args=item.get("args", {}), runner_type=runner_type,
-                runner=runner or {}, contexts=item.get("context", {}),
-                sla=item["sla"] if item.get("sla") else copy.deepcopy(DEFAULT_SLA), hooks=hooks,
-                description=item.get("description", ""), path=path, version=1, position=i))
-        subtasks.append(Subtask(title=name, description="", tags=[], run_in_parallel=False,
-                                workloads=workloads))
+            hooks = [
+                Hook(
+                    description=h.get("description", ""),
+                    action=(h["name"], h["args"]),
+                    trigger=(h["trigger"]["name"], h["trigger"]["args"]),
+                    path=f"{path}.hooks[{j}]",
+                    action_path=f"{path}.hooks[{j}].args",
+                    trigger_path=f"{path}.hooks[{j}].trigger.args",
+                )
+                for j, h in enumerate(item.get("hooks", []))
+            ]
+            workloads.append(
+                Workload(
+                    scenario=name,
+                    args=item.get("args", {}),
+                    runner_type=runner_type,
+                    runner=runner or {},
+                    contexts=item.get("context", {}),
+                    sla=item["sla"] if item.get("sla") else copy.deepcopy(DEFAULT_SLA),
+                    hooks=hooks,
+                    description=item.get("description", ""),
+                    path=path,
+                    version=1,
+                    position=i,
+                )
+            )
+        subtasks.append(
+            Subtask(title=name, description="", tags=[], run_in_parallel=False, workloads=workloads)
+        )
     if issues:
         raise TaskError(issues)
     if not subtasks:
         raise TaskError("the task has no workloads")
-    return Task(version=1, title="Task (adopted from task format v1)", description="", tags=[],
-                subtasks=subtasks)
+    return Task(
+        version=1, title="Task (adopted from task format v1)", description="", tags=[], subtasks=subtasks
+    )
 
 
 def _workload_v2(raw: dict[str, Any], path: str, position: int) -> Workload:
-    (scenario, args), = raw["scenario"].items()
+    ((scenario, args),) = raw["scenario"].items()
     if "runner" in raw:
-        (runner_type, runner), = raw["runner"].items()
+        ((runner_type, runner),) = raw["runner"].items()
     else:
         runner_type, runner = "serial", {}
     hooks = []
     for j, h in enumerate(raw.get("hooks", [])):
-        (aname, aargs), = h["action"].items()
-        (tname, targs), = h["trigger"].items()
+        ((aname, aargs),) = h["action"].items()
+        ((tname, targs),) = h["trigger"].items()
         hp = f"{path}.hooks[{j}]"
-        hooks.append(Hook(description=h.get("description", ""), action=(aname, aargs),
-                          trigger=(tname, targs), path=hp, action_path=f"{hp}.action.{aname}",
-                          trigger_path=f"{hp}.trigger.{tname}"))
-    return Workload(scenario=scenario, args=args or {}, runner_type=runner_type,
-                    runner=runner or {}, contexts=raw.get("contexts", {}),
-                    sla=raw["sla"] if raw.get("sla") else copy.deepcopy(DEFAULT_SLA),
-                    hooks=hooks, description=raw.get("description", ""), path=path,
-                    version=2, position=position)
+        hooks.append(
+            Hook(
+                description=h.get("description", ""),
+                action=(aname, aargs),
+                trigger=(tname, targs),
+                path=hp,
+                action_path=f"{hp}.action.{aname}",
+                trigger_path=f"{hp}.trigger.{tname}",
+            )
+        )
+    return Workload(
+        scenario=scenario,
+        args=args or {},
+        runner_type=runner_type,
+        runner=runner or {},
+        contexts=raw.get("contexts", {}),
+        sla=raw["sla"] if raw.get("sla") else copy.deepcopy(DEFAULT_SLA),
+        hooks=hooks,
+        description=raw.get("description", ""),
+        path=path,
+        version=2,
+        position=position,
+    )
 
 
 def _from_v2(config: dict[str, Any]) -> Task:
     top = {k: v for k, v in config.items() if k != "subtasks"}
-    top_schema = dict(SCHEMA_V2, properties={k: v for k, v in SCHEMA_V2["properties"].items()
-                                             if k != "subtasks"}, required=["version"])
+    top_schema = dict(
+        SCHEMA_V2,
+        properties={k: v for k, v in SCHEMA_V2["properties"].items() if k != "subtasks"},
+        required=["version"],
+    )
     issues = schema_issues(top, top_schema, "")
     subs = config.get("subtasks")
     if not isinstance(subs, list) or not subs:
@@ -372,17 +482,27 @@ def _from_v2(config: dict[str, Any]) -> Task:
     subtasks = []
     for i, sub in enumerate(copy.deepcopy(subs)):
         if "workloads" in sub:
-            workloads = [_workload_v2(w, f"subtasks[{i}].workloads[{j}]", j)
-                         for j, w in enumerate(sub["workloads"])]
+            workloads = [
+                _workload_v2(w, f"subtasks[{i}].workloads[{j}]", j) for j, w in enumerate(sub["workloads"])
+            ]
         else:
             workloads = [_workload_v2(sub, f"subtasks[{i}]", 0)]
-        subtasks.append(Subtask(title=sub["title"], description=sub.get("description", ""),
-                                tags=sub.get("tags", []),
-                                run_in_parallel=sub.get("run_in_parallel", False),
-                                workloads=workloads))
-    return Task(version=2, title=config.get("title", "Task"),
-                description=config.get("description", ""), tags=config.get("tags", []),
-                subtasks=subtasks)
+        subtasks.append(
+            Subtask(
+                title=sub["title"],
+                description=sub.get("description", ""),
+                tags=sub.get("tags", []),
+                run_in_parallel=sub.get("run_in_parallel", False),
+                workloads=workloads,
+            )
+        )
+    return Task(
+        version=2,
+        title=config.get("title", "Task"),
+        description=config.get("description", ""),
+        tags=config.get("tags", []),
+        subtasks=subtasks,
+    )
 
 
 def dumps_json(value: Any) -> str:

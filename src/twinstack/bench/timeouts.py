@@ -48,7 +48,8 @@ class Watchdog:
                     if now >= deadline:
                         del self._deadlines[ident]
                         ctypes.pythonapi.PyThreadState_SetAsyncExc(
-                            ctypes.c_ulong(ident), ctypes.py_object(TimeoutException))
+                            ctypes.c_ulong(ident), ctypes.py_object(TimeoutException)
+                        )
 
     def stop(self) -> None:
         self._stop.set()

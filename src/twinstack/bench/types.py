@@ -23,10 +23,17 @@ class ResourceNotFound(Exception):
 SPEC_SCHEMA: dict[str, Any] = {
     "anyOf": [
         {"type": "string"},
-        {"type": "object", "minProperties": 1,
-         "properties": {"id": {"type": "string"}, "name": {"type": "string"},
-                        "regex": {"type": "string"}, "list_kwargs": {"type": "object"}},
-         "anyOf": [{"required": ["id"]}, {"required": ["name"]}, {"required": ["regex"]}]},
+        {
+            "type": "object",
+            "minProperties": 1,
+            "properties": {
+                "id": {"type": "string"},
+                "name": {"type": "string"},
+                "regex": {"type": "string"},
+                "list_kwargs": {"type": "object"},
+            },
+            "anyOf": [{"required": ["id"]}, {"required": ["name"]}, {"required": ["regex"]}],
+        },
     ]
 }
 

@@ -36,8 +36,11 @@ def _scenario_issues(w: Workload, issues: list[Issue]) -> None:
         return
     params = list(inspect.signature(cls.run).parameters.values())[1:]
     var_kw = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
-    named = {p.name: p for p in params if p.kind not in (inspect.Parameter.VAR_KEYWORD,
-                                                          inspect.Parameter.VAR_POSITIONAL)}
+    named = {
+        p.name: p
+        for p in params
+        if p.kind not in (inspect.Parameter.VAR_KEYWORD, inspect.Parameter.VAR_POSITIONAL)
+    }
     for name, p in named.items():
         if p.default is inspect.Parameter.empty and name not in w.args:
             issues.append((json_path([name], args_path), f"required argument of {w.scenario} is missing"))
@@ -45,8 +48,12 @@ def _scenario_issues(w: Workload, issues: list[Issue]) -> None:
         for name in w.args:
             if name not in named:
                 allowed = ", ".join(named) or "none"
-                issues.append((json_path([name], args_path),
-                               f"unexpected argument for {w.scenario} (arguments: {allowed})"))
+                issues.append(
+                    (
+                        json_path([name], args_path),
+                        f"unexpected argument for {w.scenario} (arguments: {allowed})",
+                    )
+                )
     for name, schema in getattr(cls, "ARG_SCHEMAS", {}).items():
         if name in w.args:
             issues.extend(schema_issues(w.args[name], schema, json_path([name], args_path)))
@@ -74,8 +81,9 @@ def workload_issues(w: Workload) -> list[Issue]:
     runner_path = w.loc("runner")
     runner = _config_issues("runner", w.runner_type, w.runner, runner_path, issues)
     if runner is not None and not any(p.startswith(runner_path) for p, _ in issues):
-        issues.extend((json_path([p], runner_path) if p else runner_path, m)
-                      for p, m in runner.validate(w.runner))
+        issues.extend(
+            (json_path([p], runner_path) if p else runner_path, m) for p, m in runner.validate(w.runner)
+        )
     if not isinstance(w.contexts, dict):
         issues.append((w.loc("contexts"), "must be a mapping of context name to config"))
     else:

@@ -48,8 +48,7 @@ def _timed(fn: Any) -> dict[str, Any]:
     try:
         fn()
     except Exception as exc:  # noqa: BLE001 - recorded in the results
-        out["error"] = {"etype": type(exc).__name__, "msg": str(exc),
-                        "traceback": traceback.format_exc()}
+        out["error"] = {"etype": type(exc).__name__, "msg": str(exc), "traceback": traceback.format_exc()}
     out["finished_at"] = time.time()
     return out
 
@@ -69,12 +68,19 @@ class ContextManager:
         for context in self.contexts:
             self._done.append(context)
             result = _timed(context.setup)
-            self.results.append({"plugin_name": context.plugin_name, "plugin_cfg": context.config,
-                                 "setup": result, "cleanup": None})
+            self.results.append(
+                {
+                    "plugin_name": context.plugin_name,
+                    "plugin_cfg": context.config,
+                    "setup": result,
+                    "cleanup": None,
+                }
+            )
             if result["error"]:
                 err = result["error"]
-                raise ContextError(f"context {context.plugin_name!r} failed to set up: "
-                                   f"{err['etype']}: {err['msg']}")
+                raise ContextError(
+                    f"context {context.plugin_name!r} failed to set up: {err['etype']}: {err['msg']}"
+                )
 
     def cleanup(self) -> None:
         """Clean up every context that was set up (or tried to), in reverse order."""
@@ -84,5 +90,8 @@ class ContextManager:
             by_name[context.plugin_name]["cleanup"] = _timed(context.cleanup)
 
     def cleanup_errors(self) -> list[str]:
-        return [f"{r['plugin_name']}: {r['cleanup']['error']['msg']}" for r in self.results
-                if r["cleanup"] and r["cleanup"]["error"]]
+        return [
+            f"{r['plugin_name']}: {r['cleanup']['error']['msg']}"
+            for r in self.results
+            if r["cleanup"] and r["cleanup"]["error"]
+        ]

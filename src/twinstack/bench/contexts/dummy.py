@@ -15,8 +15,10 @@ class DummyContext(Context):
 
     ORDER: ClassVar[int] = 750
     CONFIG_SCHEMA: ClassVar[dict[str, Any]] = {
-        "type": "object", "additionalProperties": False,
-        "properties": {"fail_setup": {"type": "boolean"}, "fail_cleanup": {"type": "boolean"}}}
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {"fail_setup": {"type": "boolean"}, "fail_cleanup": {"type": "boolean"}},
+    }
 
     def setup(self) -> None:
         self.ctx.setdefault("dummy_log", []).append(f"setup:{self.plugin_name}")

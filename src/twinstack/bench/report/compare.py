@@ -38,29 +38,50 @@ def compare(a: dict[str, Any], b: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     for key in list(ka) + [k for k in kb if k not in ka]:
         wa, wb = ka.get(key), kb.get(key)
-        rows_a = {tuple(r["path"]): r for r in (wa or {}).get("statistics", {}).get(
-            "durations", {}).get("rows", [])}
-        rows_b = {tuple(r["path"]): r for r in (wb or {}).get("statistics", {}).get(
-            "durations", {}).get("rows", [])}
+        rows_a = {
+            tuple(r["path"]): r for r in (wa or {}).get("statistics", {}).get("durations", {}).get("rows", [])
+        }
+        rows_b = {
+            tuple(r["path"]): r for r in (wb or {}).get("statistics", {}).get("durations", {}).get("rows", [])
+        }
         actions = []
         for path in list(rows_a) + [p for p in rows_b if p not in rows_a]:
             ra, rb = rows_a.get(path), rows_b.get(path)
-            metrics = {m: {"a": ra[m] if ra else None, "b": rb[m] if rb else None,
-                           "change": _change(ra[m] if ra else None, rb[m] if rb else None)}
-                       for m in METRICS}
-            actions.append({"path": list(path), "name": path[-1], "depth": len(path) - 1,
-                            "metrics": metrics,
-                            "success": {"a": _success(ra), "b": _success(rb)},
-                            "count": {"a": ra["iteration_count"] if ra else None,
-                                      "b": rb["iteration_count"] if rb else None}})
-        out.append({
-            "scenario": key[0], "occurrence": key[1],
-            "in_a": wa is not None, "in_b": wb is not None,
-            "pass_sla": {"a": wa["pass_sla"] if wa else None, "b": wb["pass_sla"] if wb else None},
-            "load_duration": {"a": wa["load_duration"] if wa else None,
-                              "b": wb["load_duration"] if wb else None},
-            "actions": actions,
-        })
+            metrics = {
+                m: {
+                    "a": ra[m] if ra else None,
+                    "b": rb[m] if rb else None,
+                    "change": _change(ra[m] if ra else None, rb[m] if rb else None),
+                }
+                for m in METRICS
+            }
+            actions.append(
+                {
+                    "path": list(path),
+                    "name": path[-1],
+                    "depth": len(path) - 1,
+                    "metrics": metrics,
+                    "success": {"a": _success(ra), "b": _success(rb)},
+                    "count": {
+                        "a": ra["iteration_count"] if ra else None,
+                        "b": rb["iteration_count"] if rb else None,
+                    },
+                }
+            )
+        out.append(
+            {
+                "scenario": key[0],
+                "occurrence": key[1],
+                "in_a": wa is not None,
+                "in_b": wb is not None,
+                "pass_sla": {"a": wa["pass_sla"] if wa else None, "b": wb["pass_sla"] if wb else None},
+                "load_duration": {
+                    "a": wa["load_duration"] if wa else None,
+                    "b": wb["load_duration"] if wb else None,
+                },
+                "actions": actions,
+            }
+        )
     return out
 
 
@@ -77,8 +98,21 @@ def _pct(value: float | None) -> str:
 
 def compare_table(comparison: list[dict[str, Any]]) -> Table:
     table = Table(title="A vs B (seconds; change relative to A)")
-    for col in ("workload", "action", "median A", "median B", "Δ", "95%ile A", "95%ile B", "Δ",
-                "avg A", "avg B", "Δ", "success A", "success B"):
+    for col in (
+        "workload",
+        "action",
+        "median A",
+        "median B",
+        "Δ",
+        "95%ile A",
+        "95%ile B",
+        "Δ",
+        "avg A",
+        "avg B",
+        "Δ",
+        "success A",
+        "success B",
+    ):
         table.add_column(col, justify="left" if col in ("workload", "action") else "right")
     for w in comparison:
         label = w["scenario"] + (f" #{w['occurrence']}" if w["occurrence"] > 1 else "")
@@ -87,9 +121,19 @@ def compare_table(comparison: list[dict[str, Any]]) -> Table:
         for n, act in enumerate(w["actions"]):
             m = act["metrics"]
             sa, sb = act["success"]["a"], act["success"]["b"]
-            table.add_row(label if n == 0 else "", "  " * act["depth"] + act["name"],
-                          _fmt(m["median"]["a"]), _fmt(m["median"]["b"]), _pct(m["median"]["change"]),
-                          _fmt(m["95%ile"]["a"]), _fmt(m["95%ile"]["b"]), _pct(m["95%ile"]["change"]),
-                          _fmt(m["avg"]["a"]), _fmt(m["avg"]["b"]), _pct(m["avg"]["change"]),
-                          "-" if sa is None else f"{sa:.1f}%", "-" if sb is None else f"{sb:.1f}%")
+            table.add_row(
+                label if n == 0 else "",
+                "  " * act["depth"] + act["name"],
+                _fmt(m["median"]["a"]),
+                _fmt(m["median"]["b"]),
+                _pct(m["median"]["change"]),
+                _fmt(m["95%ile"]["a"]),
+                _fmt(m["95%ile"]["b"]),
+                _pct(m["95%ile"]["change"]),
+                _fmt(m["avg"]["a"]),
+                _fmt(m["avg"]["b"]),
+                _pct(m["avg"]["change"]),
+                "-" if sa is None else f"{sa:.1f}%",
+                "-" if sb is None else f"{sb:.1f}%",
+            )
     return table

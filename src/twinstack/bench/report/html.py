@@ -23,11 +23,14 @@ def plotly_js() -> str:
 
 @lru_cache(maxsize=1)
 def _env() -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.PackageLoader("twinstack.bench.report", "templates"),
-                             autoescape=jinja2.select_autoescape(["html", "j2"]))
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("twinstack.bench.report", "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+    )
     env.filters["sec"] = lambda v: "n/a" if v is None else f"{v:.3f}"
-    env.filters["ts"] = lambda v: "" if v is None else dt.datetime.fromtimestamp(v).strftime(
-        "%Y-%m-%d %H:%M:%S")
+    env.filters["ts"] = lambda v: (
+        "" if v is None else dt.datetime.fromtimestamp(v).strftime("%Y-%m-%d %H:%M:%S")
+    )
     env.filters["pct"] = lambda v: "" if v is None else f"{v:+.1f}%"
     return env
 
@@ -46,12 +49,19 @@ def _workload_view(run: dict[str, Any], w: dict[str, Any], wid: str, figs: dict[
         return key
 
     ok = [it["duration"] for it in data if not it["error"]]
-    overview = [fig("total", charts.total_durations(data)), fig("load", charts.load_profile(data)),
-                fig("pie", charts.distribution(data)), fig("hist", charts.histogram(ok, "Histogram"))]
+    overview = [
+        fig("total", charts.total_durations(data)),
+        fig("load", charts.load_profile(data)),
+        fig("pie", charts.distribution(data)),
+        fig("hist", charts.histogram(ok, "Histogram")),
+    ]
     details = []
     if any(it.get("atomic_actions") for it in data):
-        details = [fig("atomic", charts.atomic_durations(data)), fig("atomic-pie", charts.atomic_pie(data)),
-                   fig("atomic-hist", charts.atomic_histogram(data))]
+        details = [
+            fig("atomic", charts.atomic_durations(data)),
+            fig("atomic-pie", charts.atomic_pie(data)),
+            fig("atomic-hist", charts.atomic_histogram(data)),
+        ]
     additive = []
     for n, item in enumerate(charts.additive_outputs(data)):
         if item["kind"] == "figure":
@@ -67,17 +77,37 @@ def _workload_view(run: dict[str, Any], w: dict[str, Any], wid: str, figs: dict[
             items.append(view)
         if items:
             complete.append({"iteration": k + 1, "items": items})
-    failures = [{"iteration": k + 1, "type": it["error"][0], "message": it["error"][1],
-                 "traceback": it["error"][2] if len(it["error"]) > 2 else ""}
-                for k, it in enumerate(data) if it["error"]]
-    config = {"scenario": {w["name"]: w["args"]}, "runner": {w["runner_type"]: w["runner"]},
-              "contexts": w["contexts"], "sla": w["sla"],
-              "hooks": [h["config"] for h in w.get("hooks", [])]}
+    failures = [
+        {
+            "iteration": k + 1,
+            "type": it["error"][0],
+            "message": it["error"][1],
+            "traceback": it["error"][2] if len(it["error"]) > 2 else "",
+        }
+        for k, it in enumerate(data)
+        if it["error"]
+    ]
+    config = {
+        "scenario": {w["name"]: w["args"]},
+        "runner": {w["runner_type"]: w["runner"]},
+        "contexts": w["contexts"],
+        "sla": w["sla"],
+        "hooks": [h["config"] for h in w.get("hooks", [])],
+    }
     return {
-        "id": wid, "run": run, "w": w, "name": w["name"], "group": w["name"].split(".")[0],
-        "overview": overview, "details": details, "additive": additive, "complete": complete,
-        "failures": failures, "input": json.dumps(config, indent=2, default=str),
-        "hooks": w.get("hooks", []), "contexts": w.get("contexts_results", []),
+        "id": wid,
+        "run": run,
+        "w": w,
+        "name": w["name"],
+        "group": w["name"].split(".")[0],
+        "overview": overview,
+        "details": details,
+        "additive": additive,
+        "complete": complete,
+        "failures": failures,
+        "input": json.dumps(config, indent=2, default=str),
+        "hooks": w.get("hooks", []),
+        "contexts": w.get("contexts_results", []),
         "stats": w["statistics"]["durations"]["rows"],
     }
 
@@ -93,9 +123,14 @@ def build(runs: list[dict[str, Any]]) -> dict[str, Any]:
     for view in workloads:
         groups.setdefault(view["group"], []).append(view)
     title = runs[0]["title"] if len(runs) == 1 else f"{len(runs)} runs"
-    return {"title": title, "runs": runs, "workloads": workloads, "groups": groups,
-            "figures": _script_json(figs),
-            "generated": dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S")}
+    return {
+        "title": title,
+        "runs": runs,
+        "workloads": workloads,
+        "groups": groups,
+        "figures": _script_json(figs),
+        "generated": dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
+    }
 
 
 def render_html(runs: list[dict[str, Any]]) -> str:
@@ -110,14 +145,36 @@ def render_compare_html(a: dict[str, Any], b: dict[str, Any], comparison: list[d
         traces = []
         for side, label in (("a", f"A {a['uuid']}"), ("b", f"B {b['uuid']}")):
             for metric in ("median", "95%ile"):
-                traces.append({"type": "bar", "name": f"{label} {metric}", "y": names,
-                               "x": [act["metrics"][metric][side] for act in w["actions"]],
-                               "orientation": "h"})
-        figs[f"cmp{n}"] = {"data": traces, "layout": {
-            "title": {"text": w["scenario"]}, "barmode": "group", "height": 120 + 60 * len(names),
-            "margin": {"l": 160, "r": 20, "t": 40, "b": 40},
-            "xaxis": {"title": {"text": "seconds"}}, "yaxis": {"autorange": "reversed"}}}
+                traces.append(
+                    {
+                        "type": "bar",
+                        "name": f"{label} {metric}",
+                        "y": names,
+                        "x": [act["metrics"][metric][side] for act in w["actions"]],
+                        "orientation": "h",
+                    }
+                )
+        figs[f"cmp{n}"] = {
+            "data": traces,
+            "layout": {
+                "title": {"text": w["scenario"]},
+                "barmode": "group",
+                "height": 120 + 60 * len(names),
+                "margin": {"l": 160, "r": 20, "t": 40, "b": 40},
+                "xaxis": {"title": {"text": "seconds"}},
+                "yaxis": {"autorange": "reversed"},
+            },
+        }
         w["figure"] = f"cmp{n}"
-    return _env().get_template("compare.html.j2").render(
-        a=a, b=b, comparison=comparison, figures=_script_json(figs), plotly_js=plotly_js(),
-        generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S"))
+    return (
+        _env()
+        .get_template("compare.html.j2")
+        .render(
+            a=a,
+            b=b,
+            comparison=comparison,
+            figures=_script_json(figs),
+            plotly_js=plotly_js(),
+            generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
+        )
+    )

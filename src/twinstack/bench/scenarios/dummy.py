@@ -48,8 +48,7 @@ class DummyFailure(Scenario):
     iterations that may fail. each: of those, every ``each``-th one fails (1: all).
     """
 
-    def run(self, sleep: float = 0.1, from_iteration: int = 0, to_iteration: int = 0,
-            each: int = 1) -> None:
+    def run(self, sleep: float = 0.1, from_iteration: int = 0, to_iteration: int = 0, each: int = 1) -> None:
         self.interruptible_sleep(sleep)
         i = self.context["iteration"]
         if from_iteration <= i <= to_iteration and each and i % each == 0:
@@ -64,8 +63,7 @@ class DummyException(Scenario):
     message: the message (default: ``size_of_message`` times "M").
     """
 
-    ARG_SCHEMAS: ClassVar[dict[str, Any]] = {
-        "size_of_message": {"type": ["integer", "null"], "minimum": 1}}
+    ARG_SCHEMAS: ClassVar[dict[str, Any]] = {"size_of_message": {"type": ["integer", "null"], "minimum": 1}}
 
     def run(self, size_of_message: int = 1, sleep: float = 1, message: str = "") -> None:
         self.interruptible_sleep(sleep)
@@ -83,8 +81,7 @@ class DummyExceptionProbability(Scenario):
 
     def run(self, exception_probability: float = 0.5) -> None:
         if random.random() < exception_probability:
-            raise DummyScenarioException(
-                f"Dummy Scenario Exception: Probability: {exception_probability}")
+            raise DummyScenarioException(f"Dummy Scenario Exception: Probability: {exception_probability}")
 
 
 @register("scenario", "Dummy.dummy_output")
@@ -98,33 +95,78 @@ class DummyOutput(Scenario):
         def point(name: Any) -> list[Any]:
             return [name, random.randint(1, random_range)]
 
-        self.add_output(additive={"title": "Additive StatsTable", "chart_plugin": "StatsTable",
-                                  "description": "Values added up over iterations",
-                                  "data": [point("foo stat"), point("bar stat"), point("spam stat")]})
-        self.add_output(additive={"title": "Additive StackedArea", "chart_plugin": "StackedArea",
-                                  "data": [point(f"foo {i}") for i in range(1, 7)],
-                                  "label": "Measure this in Foo units"})
-        self.add_output(additive={"title": "Additive Lines", "chart_plugin": "Lines",
-                                  "data": [point(f"bar {i}") for i in range(1, 4)],
-                                  "label": "Measure this in Bar units"})
         self.add_output(
-            additive={"title": "Additive Pie", "chart_plugin": "Pie",
-                      "data": [point(f"spam {i}") for i in range(1, 4)]},
-            complete={"title": "Complete Lines", "chart_plugin": "Lines",
-                      "data": [[name, [point(i) for i in range(1, 8)]] for name in ("Foo", "Bar")],
-                      "label": "Some units", "axis_label": "A custom X-axis label"})
-        self.add_output(complete={"title": "Complete StackedArea", "chart_plugin": "StackedArea",
-                                  "data": [[name, [point(i) for i in range(20)]]
-                                           for name in ("alpha", "beta", "gamma")]})
-        self.add_output(complete={"title": "Arbitrary Text", "chart_plugin": "TextArea",
-                                  "data": ["Lorem ipsum dolor sit amet."] * 3})
-        self.add_output(complete={"title": "Complete Pie", "chart_plugin": "Pie",
-                                  "data": [point(n) for n in ("delta", "epsilon", "zeta")]})
-        self.add_output(complete={
-            "title": "Complete Table", "chart_plugin": "Table",
-            "data": {"cols": ["name", "mu", "xi"],
-                     "rows": [[f"{n} row", random.randint(1, random_range),
-                               random.randint(1, random_range)] for n in ("iota", "nu", "rho")]}})
+            additive={
+                "title": "Additive StatsTable",
+                "chart_plugin": "StatsTable",
+                "description": "Values added up over iterations",
+                "data": [point("foo stat"), point("bar stat"), point("spam stat")],
+            }
+        )
+        self.add_output(
+            additive={
+                "title": "Additive StackedArea",
+                "chart_plugin": "StackedArea",
+                "data": [point(f"foo {i}") for i in range(1, 7)],
+                "label": "Measure this in Foo units",
+            }
+        )
+        self.add_output(
+            additive={
+                "title": "Additive Lines",
+                "chart_plugin": "Lines",
+                "data": [point(f"bar {i}") for i in range(1, 4)],
+                "label": "Measure this in Bar units",
+            }
+        )
+        self.add_output(
+            additive={
+                "title": "Additive Pie",
+                "chart_plugin": "Pie",
+                "data": [point(f"spam {i}") for i in range(1, 4)],
+            },
+            complete={
+                "title": "Complete Lines",
+                "chart_plugin": "Lines",
+                "data": [[name, [point(i) for i in range(1, 8)]] for name in ("Foo", "Bar")],
+                "label": "Some units",
+                "axis_label": "A custom X-axis label",
+            },
+        )
+        self.add_output(
+            complete={
+                "title": "Complete StackedArea",
+                "chart_plugin": "StackedArea",
+                "data": [[name, [point(i) for i in range(20)]] for name in ("alpha", "beta", "gamma")],
+            }
+        )
+        self.add_output(
+            complete={
+                "title": "Arbitrary Text",
+                "chart_plugin": "TextArea",
+                "data": ["Lorem ipsum dolor sit amet."] * 3,
+            }
+        )
+        self.add_output(
+            complete={
+                "title": "Complete Pie",
+                "chart_plugin": "Pie",
+                "data": [point(n) for n in ("delta", "epsilon", "zeta")],
+            }
+        )
+        self.add_output(
+            complete={
+                "title": "Complete Table",
+                "chart_plugin": "Table",
+                "data": {
+                    "cols": ["name", "mu", "xi"],
+                    "rows": [
+                        [f"{n} row", random.randint(1, random_range), random.randint(1, random_range)]
+                        for n in ("iota", "nu", "rho")
+                    ],
+                },
+            }
+        )
 
 
 @register("scenario", "Dummy.dummy_random_fail_in_atomic")

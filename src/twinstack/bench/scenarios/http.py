@@ -20,8 +20,9 @@ class _Http(Scenario):
         data = kwargs.pop("data", None)
         body = data.encode() if isinstance(data, str) else data
         timeout = float(kwargs.pop("timeout", 30))
-        request = urllib.request.Request(url, data=body, method=method.upper(),
-                                         headers=kwargs.pop("headers", {}) or {})
+        request = urllib.request.Request(
+            url, data=body, method=method.upper(), headers=kwargs.pop("headers", {}) or {}
+        )
         with self.atomic("requests.check_request"):
             try:
                 with urllib.request.urlopen(request, timeout=timeout) as resp:  # noqa: S310

@@ -17,8 +17,7 @@ from twinstack.bench.registry import register
 SERVICE_KINDS = {
     "nova": {"server", "keypair", "flavor", "server_image"},
     "cinder": {"volume", "snapshot", "volume_type", "volume_attachment"},
-    "neutron": {"network", "subnet", "router", "port", "floating_ip", "security_group",
-                "router_interface"},
+    "neutron": {"network", "subnet", "router", "port", "floating_ip", "security_group", "router_interface"},
     "glance": {"image", "server_image"},
     "keystone": {"user", "project", "role"},
 }
@@ -34,8 +33,10 @@ def delete_resource(conn: Any, kind: str, rid: str, timeout: float = 60.0) -> No
     elif kind == "volume":
         volume = conn.block_storage.find_volume(rid, ignore_missing=True)
         if volume is not None:
-            conn.block_storage.delete_volume(volume, force=volume.status not in (
-                "available", "error", "error_restoring", "error_extending"))
+            conn.block_storage.delete_volume(
+                volume,
+                force=volume.status not in ("available", "error", "error_restoring", "error_extending"),
+            )
             conn.block_storage.wait_for_delete(volume, interval=0.2, wait=timeout)
     elif kind == "router_interface":
         router_id, subnet_id = rid.split("/", 1)
@@ -70,8 +71,10 @@ class Cleanup(Context):
     ORDER: ClassVar[int] = 10**9
     PLATFORM: ClassVar[str | None] = "openstack"
     CONFIG_SCHEMA: ClassVar[dict[str, Any]] = {
-        "type": "array", "uniqueItems": True,
-        "items": {"type": "string", "enum": [*SERVICE_KINDS, "swift", "heat", "manila", "designate"]}}
+        "type": "array",
+        "uniqueItems": True,
+        "items": {"type": "string", "enum": [*SERVICE_KINDS, "swift", "heat", "manila", "designate"]},
+    }
 
     def setup(self) -> None:
         from twinstack.bench.scenarios.openstack.base import Tracker

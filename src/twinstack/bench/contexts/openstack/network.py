@@ -28,16 +28,25 @@ class Network(Context):
     ORDER: ClassVar[int] = 350
     PLATFORM: ClassVar[str | None] = "openstack"
     CONFIG_SCHEMA: ClassVar[dict[str, Any]] = {
-        "type": "object", "additionalProperties": False,
-        "properties": {"start_cidr": {"type": "string"},
-                       "networks_per_tenant": {"type": "integer", "minimum": 1},
-                       "subnets_per_network": {"type": "integer", "minimum": 1},
-                       "network_create_args": {"type": "object"},
-                       "dns_nameservers": {"type": "array", "items": {"type": "string"}},
-                       "dualstack": {"type": "boolean"},
-                       "router": {"type": "object", "properties": {
-                           "external": {"type": "boolean"}, "enable_snat": {"type": "boolean"},
-                           "external_gateway_info": {"type": "object"}}}}}
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "start_cidr": {"type": "string"},
+            "networks_per_tenant": {"type": "integer", "minimum": 1},
+            "subnets_per_network": {"type": "integer", "minimum": 1},
+            "network_create_args": {"type": "object"},
+            "dns_nameservers": {"type": "array", "items": {"type": "string"}},
+            "dualstack": {"type": "boolean"},
+            "router": {
+                "type": "object",
+                "properties": {
+                    "external": {"type": "boolean"},
+                    "enable_snat": {"type": "boolean"},
+                    "external_gateway_info": {"type": "object"},
+                },
+            },
+        },
+    }
 
     def setup(self) -> None:
         self.created: list[tuple[str, str, dict[str, Any]]] = []
@@ -54,8 +63,9 @@ class Network(Context):
             net_api = self.env.connection(user).network
             external = None
             if router_cfg.get("external", True) and "external_gateway_info" not in router_cfg:
-                external = next(iter(self.env.admin_connection().network.networks(
-                    is_router_external=True)), None)
+                external = next(
+                    iter(self.env.admin_connection().network.networks(is_router_external=True)), None
+                )
             networks = []
             for _ in range(cfg.get("networks_per_tenant", 1)):
                 net = net_api.create_network(name=_name(self.ctx), **cfg.get("network_create_args", {}))
@@ -63,7 +73,8 @@ class Network(Context):
                 router_id = None
                 if router_cfg.get("external", True):
                     gw = router_cfg.get("external_gateway_info") or (
-                        {"network_id": external.id} if external is not None else None)
+                        {"network_id": external.id} if external is not None else None
+                    )
                     attrs: dict[str, Any] = {"name": _name(self.ctx)}
                     if gw:
                         attrs["external_gateway_info"] = gw
@@ -75,16 +86,19 @@ class Network(Context):
                     with _cidr_lock:
                         cidr = ipaddress.ip_network((next_net, size))
                         next_net += cidr.num_addresses
-                    subnet = net_api.create_subnet(network_id=net.id, cidr=str(cidr), ip_version=4,
-                                                   name=_name(self.ctx),
-                                                   dns_nameservers=cfg.get("dns_nameservers", []))
+                    subnet = net_api.create_subnet(
+                        network_id=net.id,
+                        cidr=str(cidr),
+                        ip_version=4,
+                        name=_name(self.ctx),
+                        dns_nameservers=cfg.get("dns_nameservers", []),
+                    )
                     self.created.append(("subnet", subnet.id, user))
                     if router_id:
                         net_api.add_interface_to_router(router_id, subnet_id=subnet.id)
                         self.created.append(("router_interface", f"{router_id}/{subnet.id}", user))
                     subnets.append(subnet.id)
-                networks.append({"id": net.id, "name": net.name, "subnets": subnets,
-                                 "router_id": router_id})
+                networks.append({"id": net.id, "name": net.name, "subnets": subnets, "router_id": router_id})
             self.ctx["tenants"][user["tenant_id"]]["networks"] = networks
 
     def cleanup(self) -> None:
@@ -108,8 +122,10 @@ class ExistingNetwork(Context):
     def setup(self) -> None:
         for user in self.ctx["users"]:
             conn = self.env.connection(user)
-            nets = [{"id": n.id, "name": n.name, "subnets": list(n.subnet_ids or [])}
-                    for n in conn.network.networks(project_id=user["tenant_id"])]
+            nets = [
+                {"id": n.id, "name": n.name, "subnets": list(n.subnet_ids or [])}
+                for n in conn.network.networks(project_id=user["tenant_id"])
+            ]
             self.ctx["tenants"][user["tenant_id"]]["networks"] = nets
 
     def cleanup(self) -> None:

@@ -45,13 +45,23 @@ class Flavors(_Created):
     extra_specs}``."""
 
     ORDER: ClassVar[int] = 340
-    CONFIG_SCHEMA: ClassVar[dict[str, Any]] = {"type": "array", "items": {
-        "type": "object", "required": ["name", "ram"], "additionalProperties": False,
-        "properties": {"name": {"type": "string"}, "ram": {"type": "integer", "minimum": 1},
-                       "vcpus": {"type": "integer", "minimum": 1}, "disk": {"type": "integer", "minimum": 0},
-                       "swap": {"type": "integer", "minimum": 0},
-                       "ephemeral": {"type": "integer", "minimum": 0},
-                       "extra_specs": {"type": "object"}}}}
+    CONFIG_SCHEMA: ClassVar[dict[str, Any]] = {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "required": ["name", "ram"],
+            "additionalProperties": False,
+            "properties": {
+                "name": {"type": "string"},
+                "ram": {"type": "integer", "minimum": 1},
+                "vcpus": {"type": "integer", "minimum": 1},
+                "disk": {"type": "integer", "minimum": 0},
+                "swap": {"type": "integer", "minimum": 0},
+                "ephemeral": {"type": "integer", "minimum": 0},
+                "extra_specs": {"type": "object"},
+            },
+        },
+    }
 
     def setup(self) -> None:
         admin = self.env.admin_connection()
@@ -74,15 +84,23 @@ class Images(_Created):
 
     ORDER: ClassVar[int] = 410
     CONFIG_SCHEMA: ClassVar[dict[str, Any]] = {
-        "type": "object", "required": ["image_url"], "additionalProperties": False,
-        "properties": {"image_url": {"type": "string"}, "disk_format": {"type": "string"},
-                       "container_format": {"type": "string"}, "image_name": {"type": "string"},
-                       "min_ram": {"type": "integer", "minimum": 0},
-                       "min_disk": {"type": "integer", "minimum": 0},
-                       "visibility": {"enum": ["public", "private", "shared", "community"]},
-                       "images_per_tenant": {"type": "integer", "minimum": 1},
-                       "image_args": {"type": "object"}, "image_type": {"type": "string"},
-                       "image_container": {"type": "string"}}}
+        "type": "object",
+        "required": ["image_url"],
+        "additionalProperties": False,
+        "properties": {
+            "image_url": {"type": "string"},
+            "disk_format": {"type": "string"},
+            "container_format": {"type": "string"},
+            "image_name": {"type": "string"},
+            "min_ram": {"type": "integer", "minimum": 0},
+            "min_disk": {"type": "integer", "minimum": 0},
+            "visibility": {"enum": ["public", "private", "shared", "community"]},
+            "images_per_tenant": {"type": "integer", "minimum": 1},
+            "image_args": {"type": "object"},
+            "image_type": {"type": "string"},
+            "image_container": {"type": "string"},
+        },
+    }
 
     def _data(self) -> bytes:
         url = self.config["image_url"]
@@ -102,11 +120,17 @@ class Images(_Created):
                 if cfg.get("images_per_tenant", 1) > 1 and "image_name" in cfg:
                     name = f"{name}_{n}"
                 image = image_api.create_image(
-                    name, data=data, disk_format=cfg.get("disk_format", cfg.get("image_type", "qcow2")),
+                    name,
+                    data=data,
+                    disk_format=cfg.get("disk_format", cfg.get("image_type", "qcow2")),
                     container_format=cfg.get("container_format", cfg.get("image_container", "bare")),
-                    visibility=cfg.get("visibility", "private"), min_ram=cfg.get("min_ram", 0),
-                    min_disk=cfg.get("min_disk", 0), wait=True, timeout=self.env.poll.timeout,
-                    **cfg.get("image_args", {}))
+                    visibility=cfg.get("visibility", "private"),
+                    min_ram=cfg.get("min_ram", 0),
+                    min_disk=cfg.get("min_disk", 0),
+                    wait=True,
+                    timeout=self.env.poll.timeout,
+                    **cfg.get("image_args", {}),
+                )
                 self._remember("image", image.id, user)
                 ids.append(image.id)
             self.ctx["tenants"][user["tenant_id"]]["images"] = ids
@@ -135,9 +159,15 @@ class Volumes(_Created):
 
     ORDER: ClassVar[int] = 420
     CONFIG_SCHEMA: ClassVar[dict[str, Any]] = {
-        "type": "object", "required": ["size"], "additionalProperties": False,
-        "properties": {"size": {"type": "integer", "minimum": 1}, "type": {"type": ["string", "null"]},
-                       "volumes_per_tenant": {"type": "integer", "minimum": 1}}}
+        "type": "object",
+        "required": ["size"],
+        "additionalProperties": False,
+        "properties": {
+            "size": {"type": "integer", "minimum": 1},
+            "type": {"type": ["string", "null"]},
+            "volumes_per_tenant": {"type": "integer", "minimum": 1},
+        },
+    }
 
     def setup(self) -> None:
         poll = self.env.poll
@@ -148,8 +178,9 @@ class Volumes(_Created):
                 kwargs = {"volume_type": self.config["type"]} if self.config.get("type") else {}
                 vol = bs.create_volume(size=self.config["size"], name=_name(self.ctx), **kwargs)
                 self._remember("volume", vol.id, user)
-                bs.wait_for_status(vol, status="available", failures=["error"],
-                                   interval=poll.interval, wait=poll.timeout)
+                bs.wait_for_status(
+                    vol, status="available", failures=["error"], interval=poll.interval, wait=poll.timeout
+                )
                 vols.append({"id": vol.id, "size": self.config["size"]})
             self.ctx["tenants"][user["tenant_id"]]["volumes"] = vols
 
@@ -161,10 +192,17 @@ class Servers(_Created):
 
     ORDER: ClassVar[int] = 430
     CONFIG_SCHEMA: ClassVar[dict[str, Any]] = {
-        "type": "object", "required": ["image", "flavor"], "additionalProperties": False,
-        "properties": {"image": {"type": "object"}, "flavor": {"type": "object"},
-                       "servers_per_tenant": {"type": "integer", "minimum": 1},
-                       "auto_assign_nic": {"type": "boolean"}, "nics": {"type": "array"}}}
+        "type": "object",
+        "required": ["image", "flavor"],
+        "additionalProperties": False,
+        "properties": {
+            "image": {"type": "object"},
+            "flavor": {"type": "object"},
+            "servers_per_tenant": {"type": "integer", "minimum": 1},
+            "auto_assign_nic": {"type": "boolean"},
+            "nics": {"type": "array"},
+        },
+    }
 
     def setup(self) -> None:
         poll = self.env.poll
@@ -181,8 +219,9 @@ class Servers(_Created):
                 networks = "auto"
             ids = []
             for _ in range(self.config.get("servers_per_tenant", 5)):
-                server = conn.compute.create_server(name=_name(self.ctx), image_id=image,
-                                                    flavor_id=flavor, networks=networks)
+                server = conn.compute.create_server(
+                    name=_name(self.ctx), image_id=image, flavor_id=flavor, networks=networks
+                )
                 self._remember("server", server.id, user)
                 conn.compute.wait_for_server(server, interval=poll.interval, wait=poll.timeout)
                 ids.append(server.id)

@@ -23,13 +23,18 @@ class Users(Context):
     ORDER: ClassVar[int] = 100
     PLATFORM: ClassVar[str | None] = "openstack"
     CONFIG_SCHEMA: ClassVar[dict[str, Any]] = {
-        "type": "object", "additionalProperties": False,
-        "properties": {"tenants": {"type": "integer", "minimum": 1},
-                       "users_per_tenant": {"type": "integer", "minimum": 1},
-                       "resource_management_workers": {"type": "integer", "minimum": 1},
-                       "project_domain": {"type": "string"}, "user_domain": {"type": "string"},
-                       "user_password": {"type": "string"},
-                       "user_choice_method": {"enum": ["random", "round_robin"]}}}
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "tenants": {"type": "integer", "minimum": 1},
+            "users_per_tenant": {"type": "integer", "minimum": 1},
+            "resource_management_workers": {"type": "integer", "minimum": 1},
+            "project_domain": {"type": "string"},
+            "user_domain": {"type": "string"},
+            "user_password": {"type": "string"},
+            "user_choice_method": {"enum": ["random", "round_robin"]},
+        },
+    }
 
     def setup(self) -> None:
         admin = self.env.admin_connection()
@@ -37,12 +42,14 @@ class Users(Context):
         self.users: list[str] = []
         if not self.config and self.env.existing_users:
             self.ctx["users"] = self.env.default_users()
-            self.ctx["tenants"] = {u["tenant_id"]: {"id": u["tenant_id"], "name": u["project_name"]}
-                                   for u in self.ctx["users"]}
+            self.ctx["tenants"] = {
+                u["tenant_id"]: {"id": u["tenant_id"], "name": u["project_name"]} for u in self.ctx["users"]
+            }
             return
         role = admin.identity.find_role("member") or admin.identity.find_role("_member_")
-        pdomain = admin.identity.find_domain(self.config.get("project_domain", "default")) or \
-            admin.identity.find_domain("Default")
+        pdomain = admin.identity.find_domain(
+            self.config.get("project_domain", "default")
+        ) or admin.identity.find_domain("Default")
         udomain = admin.identity.find_domain(self.config.get("user_domain", "default")) or pdomain
         for _ in range(self.config.get("tenants", 1)):
             project = admin.identity.create_project(name=_name(self.ctx), domain_id=pdomain.id)
@@ -51,15 +58,22 @@ class Users(Context):
             self.ctx["tenants"][project.id] = tenant
             for _ in range(self.config.get("users_per_tenant", 1)):
                 password = self.config.get("user_password") or secrets.token_urlsafe(12)
-                user = admin.identity.create_user(name=_name(self.ctx), password=password,
-                                                  domain_id=udomain.id, default_project_id=project.id)
+                user = admin.identity.create_user(
+                    name=_name(self.ctx),
+                    password=password,
+                    domain_id=udomain.id,
+                    default_project_id=project.id,
+                )
                 self.users.append(user.id)
                 if role is not None:
                     admin.identity.assign_project_role_to_user(project, user, role)
-                record = {"id": user.id, "name": user.name, "tenant_id": project.id,
-                          "project_name": project.name,
-                          "credential": self.env.user_credential(user.name, password, project.name,
-                                                                 udomain.name)}
+                record = {
+                    "id": user.id,
+                    "name": user.name,
+                    "tenant_id": project.id,
+                    "project_name": project.name,
+                    "credential": self.env.user_credential(user.name, password, project.name, udomain.name),
+                }
                 tenant["users"].append(user.id)
                 self.ctx["users"].append(record)
 
@@ -122,18 +136,25 @@ class Quotas(Context):
     ORDER: ClassVar[int] = 300
     PLATFORM: ClassVar[str | None] = "openstack"
     CONFIG_SCHEMA: ClassVar[dict[str, Any]] = {
-        "type": "object", "additionalProperties": False,
+        "type": "object",
+        "additionalProperties": False,
         "properties": {
             "nova": {"type": "object", "additionalProperties": _INT},
             "cinder": {"type": "object", "additionalProperties": _INT},
             "neutron": {"type": "object", "additionalProperties": _INT},
-            "manila": {"type": "object"}, "designate": {"type": "object"}}}
+            "manila": {"type": "object"},
+            "designate": {"type": "object"},
+        },
+    }
 
     def setup(self) -> None:
         admin = self.env.admin_connection()
         self.done: list[tuple[str, str]] = []
-        setters = {"nova": admin.set_compute_quotas, "cinder": admin.set_volume_quotas,
-                   "neutron": admin.set_network_quotas}
+        setters = {
+            "nova": admin.set_compute_quotas,
+            "cinder": admin.set_volume_quotas,
+            "neutron": admin.set_network_quotas,
+        }
         for tenant in self.ctx["tenants"]:
             for service, values in self.config.items():
                 if service in setters and values:
@@ -142,8 +163,11 @@ class Quotas(Context):
 
     def cleanup(self) -> None:
         admin = self.env.admin_connection()
-        deleters = {"nova": admin.delete_compute_quotas, "cinder": admin.delete_volume_quotas,
-                    "neutron": admin.delete_network_quotas}
+        deleters = {
+            "nova": admin.delete_compute_quotas,
+            "cinder": admin.delete_volume_quotas,
+            "neutron": admin.delete_network_quotas,
+        }
         for service, tenant in getattr(self, "done", []):
             deleters[service](tenant)
 
@@ -159,14 +183,19 @@ class Keypair(Context):
     def setup(self) -> None:
         for user in self.ctx["users"]:
             kp = self.env.connection(user).compute.create_keypair(name=_name(self.ctx))
-            user["keypair"] = {"name": kp.name, "id": kp.id, "public_key": kp.public_key,
-                               "private": kp.private_key}
+            user["keypair"] = {
+                "name": kp.name,
+                "id": kp.id,
+                "public_key": kp.public_key,
+                "private": kp.private_key,
+            }
 
     def cleanup(self) -> None:
         for user in self.ctx["users"]:
             if "keypair" in user:
-                self.env.connection(user).compute.delete_keypair(user.pop("keypair")["name"],
-                                                                 ignore_missing=True)
+                self.env.connection(user).compute.delete_keypair(
+                    user.pop("keypair")["name"], ignore_missing=True
+                )
 
 
 @register("context", "allow_ssh")
@@ -185,10 +214,15 @@ class AllowSSH(Context):
                 net = self.env.connection(user).network
                 sg = net.create_security_group(name=_name(self.ctx), description="Allow ssh access to VMs")
                 for proto, ports in (("tcp", (22, 22)), ("icmp", (None, None))):
-                    net.create_security_group_rule(security_group_id=sg.id, direction="ingress",
-                                                   ethertype="IPv4", protocol=proto,
-                                                   port_range_min=ports[0], port_range_max=ports[1],
-                                                   remote_ip_prefix="0.0.0.0/0")
+                    net.create_security_group_rule(
+                        security_group_id=sg.id,
+                        direction="ingress",
+                        ethertype="IPv4",
+                        protocol=proto,
+                        port_range_min=ports[0],
+                        port_range_max=ports[1],
+                        remote_ip_prefix="0.0.0.0/0",
+                    )
                 by_tenant[user["tenant_id"]] = {"id": sg.id, "name": sg.name}
                 self.groups.append((user, sg.id))
             user["secgroup"] = by_tenant[user["tenant_id"]]

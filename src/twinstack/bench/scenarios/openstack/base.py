@@ -15,10 +15,20 @@ from typing import Any, ClassVar
 from twinstack.bench.cloud import Poll
 from twinstack.bench.scenario import Scenario
 
-SIZE_SCHEMA: dict[str, Any] = {"anyOf": [
-    {"type": "integer", "minimum": 1},
-    {"type": "object", "required": ["min", "max"], "additionalProperties": False,
-     "properties": {"min": {"type": "integer", "minimum": 1}, "max": {"type": "integer", "minimum": 1}}}]}
+SIZE_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        {"type": "integer", "minimum": 1},
+        {
+            "type": "object",
+            "required": ["min", "max"],
+            "additionalProperties": False,
+            "properties": {
+                "min": {"type": "integer", "minimum": 1},
+                "max": {"type": "integer", "minimum": 1},
+            },
+        },
+    ]
+}
 
 
 def pick_size(size: int | dict[str, int]) -> int:
@@ -91,8 +101,15 @@ class OpenStackScenario(Scenario):
         if self.poll.prepoll_delay:
             self.interruptible_sleep(self.poll.prepoll_delay)
 
-    def wait_for(self, proxy: Any, path: str, ready: str | Iterable[str], failures: Iterable[str] = (),
-                 what: str = "resource", key: str | None = None) -> dict[str, Any]:
+    def wait_for(
+        self,
+        proxy: Any,
+        path: str,
+        ready: str | Iterable[str],
+        failures: Iterable[str] = (),
+        what: str = "resource",
+        key: str | None = None,
+    ) -> dict[str, Any]:
         """GET ``path`` on ``proxy`` until the body's status is ``ready`` (Rally's ``wait_for_status``).
 
         Every check fetches the resource anew, the first one included: the object a client got
@@ -108,19 +125,20 @@ class OpenStackScenario(Scenario):
 
         def done(body: dict[str, Any] | None) -> bool:
             if body is None:
-                raise ResourceErrorStatus(f"{what} {path.rsplit('/', 1)[-1]} is gone while waiting for "
-                                          f"{_names(wanted)}")
+                raise ResourceErrorStatus(
+                    f"{what} {path.rsplit('/', 1)[-1]} is gone while waiting for {_names(wanted)}"
+                )
             status = str(body.get("status") or "").lower()
             if status in failed:
                 raise ResourceErrorStatus(
                     f"{what} {path.rsplit('/', 1)[-1]} went to status {status.upper()} while waiting "
-                    f"for {_names(wanted)}{_fault(body)}")
+                    f"for {_names(wanted)}{_fault(body)}"
+                )
             return status in wanted
 
         return self._poll(proxy, path, key, done, f"{what} to reach {_names(wanted)}")  # type: ignore[return-value]
 
-    def wait_gone(self, proxy: Any, path: str, what: str = "resource",
-                  failures: Iterable[str] = ()) -> None:
+    def wait_gone(self, proxy: Any, path: str, what: str = "resource", failures: Iterable[str] = ()) -> None:
         """GET ``path`` until it answers 404 (Rally's ``check_deletion``)."""
         failed = {s.lower() for s in failures}
 
@@ -129,14 +147,22 @@ class OpenStackScenario(Scenario):
                 return True
             status = str(body.get("status") or "").lower()
             if status in failed:
-                raise ResourceErrorStatus(f"{what} {path.rsplit('/', 1)[-1]} went to status "
-                                          f"{status.upper()} while being deleted{_fault(body)}")
+                raise ResourceErrorStatus(
+                    f"{what} {path.rsplit('/', 1)[-1]} went to status "
+                    f"{status.upper()} while being deleted{_fault(body)}"
+                )
             return False
 
         self._poll(proxy, path, None, done, f"{what} to be deleted")
 
-    def _poll(self, proxy: Any, path: str, key: str | None, done: Callable[[dict[str, Any] | None], bool],
-              waiting_for: str) -> dict[str, Any] | None:
+    def _poll(
+        self,
+        proxy: Any,
+        path: str,
+        key: str | None,
+        done: Callable[[dict[str, Any] | None], bool],
+        waiting_for: str,
+    ) -> dict[str, Any] | None:
         from openstack import exceptions
 
         deadline = time.monotonic() + self.poll.timeout
@@ -152,8 +178,10 @@ class OpenStackScenario(Scenario):
                 return body
             if time.monotonic() > deadline:
                 state = str((body or {}).get("status") or "without status").upper()
-                raise ResourceTimeout(f"timed out after {self.poll.timeout:g} s waiting for "
-                                      f"{waiting_for} ({path.rsplit('/', 1)[-1]} is still {state})")
+                raise ResourceTimeout(
+                    f"timed out after {self.poll.timeout:g} s waiting for "
+                    f"{waiting_for} ({path.rsplit('/', 1)[-1]} is still {state})"
+                )
             if abort is not None and abort.is_set():
                 raise ResourceTimeout(f"run aborted while waiting for {waiting_for}")
             self.interruptible_sleep(self.poll.interval)

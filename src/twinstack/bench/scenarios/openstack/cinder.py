@@ -14,8 +14,14 @@ class CreateAndDeleteVolume(CinderScenario):
     """Create a volume (``size`` GB or ``{min, max}``, optionally from ``image``), sleep between
     min_sleep and max_sleep, delete it. Other arguments go to the create call."""
 
-    def run(self, size: int | dict[str, int], image: str | None = None, min_sleep: float = 0,
-            max_sleep: float = 0, **kwargs: Any) -> None:
+    def run(
+        self,
+        size: int | dict[str, int],
+        image: str | None = None,
+        min_sleep: float = 0,
+        max_sleep: float = 0,
+        **kwargs: Any,
+    ) -> None:
         volume = self._create_volume(size, image=image, **kwargs)
         self.sleep_between(min_sleep, max_sleep)
         self._delete_volume(volume)
@@ -33,8 +39,9 @@ class CreateVolume(CinderScenario):
 class CreateAndListVolume(CinderScenario):
     """Create a volume and list volumes (``detailed``)."""
 
-    def run(self, size: int | dict[str, int], detailed: bool = True, image: str | None = None,
-            **kwargs: Any) -> None:
+    def run(
+        self, size: int | dict[str, int], detailed: bool = True, image: str | None = None, **kwargs: Any
+    ) -> None:
         self._create_volume(size, image=image, **kwargs)
         with self.atomic("cinder_v3.list_volumes"):
             list(self.clients().block_storage.volumes(details=detailed))
@@ -46,8 +53,14 @@ class CreateAndExtendVolume(CinderScenario):
 
     ARG_SCHEMAS: ClassVar[dict[str, Any]] = {"size": SIZE_SCHEMA, "new_size": SIZE_SCHEMA}
 
-    def run(self, size: int | dict[str, int], new_size: int | dict[str, int], min_sleep: float = 0,
-            max_sleep: float = 0, **kwargs: Any) -> None:
+    def run(
+        self,
+        size: int | dict[str, int],
+        new_size: int | dict[str, int],
+        min_sleep: float = 0,
+        max_sleep: float = 0,
+        **kwargs: Any,
+    ) -> None:
         volume = self._create_volume(size, **kwargs)
         bs = self.clients().block_storage
         with self.atomic("cinder_v3.extend_volume"):
@@ -63,8 +76,14 @@ class CreateFromVolumeAndDeleteVolume(CinderScenario):
 
     REQUIRED_CONTEXTS: ClassVar[tuple[str, ...]] = ("volumes",)
 
-    def run(self, size: int | dict[str, int], image: str | None = None, min_sleep: float = 0,
-            max_sleep: float = 0, **kwargs: Any) -> None:
+    def run(
+        self,
+        size: int | dict[str, int],
+        image: str | None = None,
+        min_sleep: float = 0,
+        max_sleep: float = 0,
+        **kwargs: Any,
+    ) -> None:
         source = self.context["tenant"]["volumes"][0]["id"]
         volume = self._create_volume(size, image=image, source_volume_id=source, **kwargs)
         self.sleep_between(min_sleep, max_sleep)
@@ -77,8 +96,7 @@ class CreateAndDeleteSnapshot(CinderScenario):
 
     REQUIRED_CONTEXTS: ClassVar[tuple[str, ...]] = ("volumes",)
 
-    def run(self, force: bool = False, min_sleep: float = 0, max_sleep: float = 0,
-            **kwargs: Any) -> None:
+    def run(self, force: bool = False, min_sleep: float = 0, max_sleep: float = 0, **kwargs: Any) -> None:
         snap = self._create_snapshot(self.context["tenant"]["volumes"][0]["id"], force=force, **kwargs)
         self.sleep_between(min_sleep, max_sleep)
         self._delete_snapshot(snap)
@@ -102,10 +120,16 @@ class CreateAndAttachVolume(CinderScenario, NovaScenario):
 
     ARG_TYPES: ClassVar[dict[str, str]] = {"image": "glance_image", "flavor": "nova_flavor"}
 
-    def run(self, size: int | dict[str, int], image: str, flavor: str,
-            create_volume_params: dict[str, Any] | None = None,
-            create_vm_params: dict[str, Any] | None = None, force_delete: bool = False,
-            **kwargs: Any) -> None:
+    def run(
+        self,
+        size: int | dict[str, int],
+        image: str,
+        flavor: str,
+        create_volume_params: dict[str, Any] | None = None,
+        create_vm_params: dict[str, Any] | None = None,
+        force_delete: bool = False,
+        **kwargs: Any,
+    ) -> None:
         server = self._boot_server(image, flavor, **(create_vm_params or kwargs))
         volume = self._create_volume(size, **(create_volume_params or {}))
         compute = self.clients().compute
@@ -123,15 +147,27 @@ class CreateAndAttachVolume(CinderScenario, NovaScenario):
 class CreateAndUploadVolumeToImage(CinderScenario):
     """Create a volume, upload it to a glance image, delete the volume and (do_delete) image."""
 
-    def run(self, size: int | dict[str, int], image: str | None = None, force: bool = False,
-            container_format: str = "bare", disk_format: str = "raw", do_delete: bool = True,
-            **kwargs: Any) -> None:
+    def run(
+        self,
+        size: int | dict[str, int],
+        image: str | None = None,
+        force: bool = False,
+        container_format: str = "bare",
+        disk_format: str = "raw",
+        do_delete: bool = True,
+        **kwargs: Any,
+    ) -> None:
         volume = self._create_volume(size, image=image, **kwargs)
         bs = self.clients().block_storage
         images = self.clients().image
         with self.atomic("cinder_v3.upload_volume_to_image"):
-            out = bs.upload_volume_to_image(volume, self.generate_random_name(), force=force,
-                                            disk_format=disk_format, container_format=container_format)
+            out = bs.upload_volume_to_image(
+                volume,
+                self.generate_random_name(),
+                force=force,
+                disk_format=disk_format,
+                container_format=container_format,
+            )
             image_id = out.get("image_id") or out.get("os-volume_upload_image", {}).get("image_id")
             self.track("image", image_id)
             self._wait_volume(volume)

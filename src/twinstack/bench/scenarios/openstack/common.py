@@ -29,8 +29,10 @@ class NovaScenario(OpenStackScenario):
 
     def _networks(self, kwargs: dict[str, Any], auto_assign_nic: bool) -> Any:
         if "nics" in kwargs:
-            return [{"uuid": n.get("net-id", n.get("uuid")),
-                     **({"port": n["port-id"]} if "port-id" in n else {})} for n in kwargs.pop("nics")]
+            return [
+                {"uuid": n.get("net-id", n.get("uuid")), **({"port": n["port-id"]} if "port-id" in n else {})}
+                for n in kwargs.pop("nics")
+            ]
         if "networks" in kwargs:
             return kwargs.pop("networks")
         nets = self.tenant_networks()
@@ -38,8 +40,9 @@ class NovaScenario(OpenStackScenario):
             return [{"uuid": nets[(self.context.get("iteration", 1) - 1) % len(nets)]["id"]}]
         return "auto" if auto_assign_nic else "none"
 
-    def _boot_server(self, image: str | None, flavor: str, auto_assign_nic: bool = False,
-                     **kwargs: Any) -> Any:
+    def _boot_server(
+        self, image: str | None, flavor: str, auto_assign_nic: bool = False, **kwargs: Any
+    ) -> Any:
         """nova.boot_server: create and wait for ACTIVE."""
         secgroup = (self.context.get("user") or {}).get("secgroup")
         if secgroup:
@@ -49,8 +52,7 @@ class NovaScenario(OpenStackScenario):
         if "key_name" not in kwargs and (self.context.get("user") or {}).get("keypair"):
             kwargs["key_name"] = self.context["user"]["keypair"]["name"]
         networks = self._networks(kwargs, auto_assign_nic)
-        attrs = {"name": self.generate_random_name(), "flavor_id": flavor, "networks": networks,
-                 **kwargs}
+        attrs = {"name": self.generate_random_name(), "flavor_id": flavor, "networks": networks, **kwargs}
         if image:
             attrs["image_id"] = image
         with self.atomic("nova.boot_server"):
@@ -77,19 +79,25 @@ class CinderScenario(OpenStackScenario):
     ARG_SCHEMAS: ClassVar[dict[str, Any]] = {"size": SIZE_SCHEMA}
 
     def _wait_volume(self, volume: Any, status: str = "available") -> Any:
-        self.wait_for(self.clients().block_storage, f"/volumes/{volume.id}", status,
-                      ["error", "error_extending"], "volume", "volume")
+        self.wait_for(
+            self.clients().block_storage,
+            f"/volumes/{volume.id}",
+            status,
+            ["error", "error_extending"],
+            "volume",
+            "volume",
+        )
         return volume
 
-    def _create_volume(self, size: int | dict[str, int], image: str | None = None,
-                       **kwargs: Any) -> Any:
+    def _create_volume(self, size: int | dict[str, int], image: str | None = None, **kwargs: Any) -> Any:
         """cinder_v3.create_volume: create and wait for ``available``."""
         kwargs = {k: v for k, v in kwargs.items() if v is not None}
         if image:
             kwargs["image_id"] = image
         with self.atomic("cinder_v3.create_volume"):
             volume = self.clients().block_storage.create_volume(
-                size=pick_size(size), name=kwargs.pop("name", self.generate_random_name()), **kwargs)
+                size=pick_size(size), name=kwargs.pop("name", self.generate_random_name()), **kwargs
+            )
             self.track("volume", volume.id)
             return self._wait_volume(volume)
 
@@ -103,8 +111,9 @@ class CinderScenario(OpenStackScenario):
     def _create_snapshot(self, volume_id: str, force: bool = False, **kwargs: Any) -> Any:
         bs = self.clients().block_storage
         with self.atomic("cinder_v3.create_snapshot"):
-            snap = bs.create_snapshot(volume_id=volume_id, force=force,
-                                      name=self.generate_random_name(), **kwargs)
+            snap = bs.create_snapshot(
+                volume_id=volume_id, force=force, name=self.generate_random_name(), **kwargs
+            )
             self.track("snapshot", snap.id)
             self.wait_for(bs, f"/snapshots/{snap.id}", "available", ["error"], "snapshot", "snapshot")
             return snap

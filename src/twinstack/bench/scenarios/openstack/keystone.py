@@ -19,8 +19,9 @@ class _Keystone(OpenStackScenario):
     def _create_user(self, **kwargs: Any) -> Any:
         kwargs.setdefault("password", secrets.token_urlsafe(12))
         with self.atomic("keystone_v3.create_user"):
-            user = self.identity.create_user(name=self.generate_random_name(), domain_id="default",
-                                             enabled=True, **kwargs)
+            user = self.identity.create_user(
+                name=self.generate_random_name(), domain_id="default", enabled=True, **kwargs
+            )
         self.track("user", user.id, admin=True)
         return user
 
@@ -31,8 +32,9 @@ class _Keystone(OpenStackScenario):
 
     def _create_project(self, **kwargs: Any) -> Any:
         with self.atomic("keystone_v3.create_project"):
-            project = self.identity.create_project(name=self.generate_random_name(),
-                                                   domain_id="default", **kwargs)
+            project = self.identity.create_project(
+                name=self.generate_random_name(), domain_id="default", **kwargs
+            )
         self.track("project", project.id, admin=True)
         return project
 
@@ -115,8 +117,9 @@ class CreateUpdateAndDeleteTenant(_Keystone):
     def run(self, name_length: int = 10, **kwargs: Any) -> None:
         project = self._create_project(**kwargs)
         with self.atomic("keystone_v3.update_project"):
-            self.identity.update_project(project, name=self.generate_random_name(),
-                                         description=self.generate_random_name())
+            self.identity.update_project(
+                project, name=self.generate_random_name(), description=self.generate_random_name()
+            )
         with self.atomic("keystone_v3.delete_project"):
             self.identity.delete_project(project)
         self.untrack("project", project.id)
@@ -182,9 +185,11 @@ class CreateAndDeleteService(_Keystone):
 
     def run(self, service_type: str | None = None, description: str | None = None) -> None:
         with self.atomic("keystone_v3.create_service"):
-            service = self.identity.create_service(name=self.generate_random_name(),
-                                                   type=service_type or "rally_test_type",
-                                                   description=description)
+            service = self.identity.create_service(
+                name=self.generate_random_name(),
+                type=service_type or "rally_test_type",
+                description=description,
+            )
         with self.atomic("keystone_v3.delete_service"):
             self.identity.delete_service(service)
 

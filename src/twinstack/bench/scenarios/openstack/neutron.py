@@ -22,8 +22,9 @@ def next_cidr(start: str) -> str:
     return str(ipaddress.ip_network((int(net.network_address) + n * net.num_addresses, net.prefixlen)))
 
 
-def create_floating_ip(scenario: OpenStackScenario, floating_network: str | None,
-                       args: dict[str, Any]) -> Any:
+def create_floating_ip(
+    scenario: OpenStackScenario, floating_network: str | None, args: dict[str, Any]
+) -> Any:
     net = scenario.clients().network
     if floating_network:
         ext = net.find_network(floating_network, ignore_missing=False)
@@ -39,10 +40,13 @@ def create_floating_ip(scenario: OpenStackScenario, floating_network: str | None
 
 class NeutronScenario(OpenStackScenario):
     ARG_SCHEMAS: ClassVar[dict[str, Any]] = {
-        "network_create_args": {"type": "object"}, "subnet_create_args": {"type": "object"},
-        "router_create_args": {"type": "object"}, "port_create_args": {"type": "object"},
+        "network_create_args": {"type": "object"},
+        "subnet_create_args": {"type": "object"},
+        "router_create_args": {"type": "object"},
+        "port_create_args": {"type": "object"},
         "subnets_per_network": {"type": "integer", "minimum": 1},
-        "ports_per_network": {"type": "integer", "minimum": 1}}
+        "ports_per_network": {"type": "integer", "minimum": 1},
+    }
 
     @property
     def net(self) -> Any:
@@ -64,9 +68,17 @@ class NeutronScenario(OpenStackScenario):
         return self._create("network", self.net.create_network, **(args or {}))
 
     def _subnets(self, network: Any, args: dict[str, Any] | None, start: str, count: int) -> list[Any]:
-        return [self._create("subnet", self.net.create_subnet, network_id=network.id,
-                             ip_version=4, cidr=next_cidr(start), **(args or {}))
-                for _ in range(count)]
+        return [
+            self._create(
+                "subnet",
+                self.net.create_subnet,
+                network_id=network.id,
+                ip_version=4,
+                cidr=next_cidr(start),
+                **(args or {}),
+            )
+            for _ in range(count)
+        ]
 
 
 def _net_scenarios() -> None:
@@ -90,8 +102,11 @@ def _net_scenarios() -> None:
     class CreateAndUpdateNetworks(NeutronScenario):
         """Create a network and update it with ``network_update_args`` (a new name by default)."""
 
-        def run(self, network_update_args: dict[str, Any] | None = None,
-                network_create_args: dict[str, Any] | None = None) -> None:
+        def run(
+            self,
+            network_update_args: dict[str, Any] | None = None,
+            network_create_args: dict[str, Any] | None = None,
+        ) -> None:
             network = self._network(network_create_args)
             with self.atomic("neutron.update_network"):
                 update = network_update_args or {"name": self.generate_random_name()}
@@ -105,10 +120,16 @@ def _subnet_scenarios() -> None:
     class CreateAndListSubnets(NeutronScenario):
         """Create a network with ``subnets_per_network`` subnets from ``subnet_cidr_start``; list."""
 
-        def run(self, network_create_args: Args = None, subnet_create_args: Args = None,
-                subnet_cidr_start: str = "10.2.0.0/24", subnets_per_network: int = 1) -> None:
-            self._subnets(self._network(network_create_args), subnet_create_args, subnet_cidr_start,
-                          subnets_per_network)
+        def run(
+            self,
+            network_create_args: Args = None,
+            subnet_create_args: Args = None,
+            subnet_cidr_start: str = "10.2.0.0/24",
+            subnets_per_network: int = 1,
+        ) -> None:
+            self._subnets(
+                self._network(network_create_args), subnet_create_args, subnet_cidr_start, subnets_per_network
+            )
             with self.atomic("neutron.list_subnets"):
                 list(self.net.subnets())
 
@@ -116,21 +137,33 @@ def _subnet_scenarios() -> None:
     class CreateAndDeleteSubnets(NeutronScenario):
         """Create subnets on a network and delete them."""
 
-        def run(self, network_create_args: Args = None, subnet_create_args: Args = None,
-                subnet_cidr_start: str = "10.2.0.0/24", subnets_per_network: int = 1) -> None:
-            for subnet in self._subnets(self._network(network_create_args), subnet_create_args,
-                                        subnet_cidr_start, subnets_per_network):
+        def run(
+            self,
+            network_create_args: Args = None,
+            subnet_create_args: Args = None,
+            subnet_cidr_start: str = "10.2.0.0/24",
+            subnets_per_network: int = 1,
+        ) -> None:
+            for subnet in self._subnets(
+                self._network(network_create_args), subnet_create_args, subnet_cidr_start, subnets_per_network
+            ):
                 self._delete("subnet", self.net.delete_subnet, subnet)
 
     @register("scenario", "NeutronNetworks.create_and_update_subnets")
     class CreateAndUpdateSubnets(NeutronScenario):
         """Create subnets and update them with ``subnet_update_args``."""
 
-        def run(self, subnet_update_args: dict[str, Any], network_create_args: Args = None,
-                subnet_create_args: Args = None, subnet_cidr_start: str = "10.2.0.0/24",
-                subnets_per_network: int = 1) -> None:
-            for subnet in self._subnets(self._network(network_create_args), subnet_create_args,
-                                        subnet_cidr_start, subnets_per_network):
+        def run(
+            self,
+            subnet_update_args: dict[str, Any],
+            network_create_args: Args = None,
+            subnet_create_args: Args = None,
+            subnet_cidr_start: str = "10.2.0.0/24",
+            subnets_per_network: int = 1,
+        ) -> None:
+            for subnet in self._subnets(
+                self._network(network_create_args), subnet_create_args, subnet_cidr_start, subnets_per_network
+            ):
                 with self.atomic("neutron.update_subnet"):
                     self.net.update_subnet(subnet, **subnet_update_args)
 
@@ -139,11 +172,18 @@ def _router_scenarios() -> None:
     Args = dict[str, Any] | None
 
     class _Routers(NeutronScenario):
-        def _routers(self, network_create_args: Args, subnet_create_args: Args, subnet_cidr_start: str,
-                     subnets_per_network: int, router_create_args: Args) -> list[Any]:
+        def _routers(
+            self,
+            network_create_args: Args,
+            subnet_create_args: Args,
+            subnet_cidr_start: str,
+            subnets_per_network: int,
+            router_create_args: Args,
+        ) -> list[Any]:
             routers = []
-            for subnet in self._subnets(self._network(network_create_args), subnet_create_args,
-                                        subnet_cidr_start, subnets_per_network):
+            for subnet in self._subnets(
+                self._network(network_create_args), subnet_create_args, subnet_cidr_start, subnets_per_network
+            ):
                 router = self._create("router", self.net.create_router, **(router_create_args or {}))
                 with self.atomic("neutron.add_interface_router"):
                     self.net.add_interface_to_router(router, subnet_id=subnet.id)
@@ -155,11 +195,21 @@ def _router_scenarios() -> None:
     class CreateAndListRouters(_Routers):
         """Create a network, subnets and a router on each subnet; list routers."""
 
-        def run(self, network_create_args: Args = None, subnet_create_args: Args = None,
-                subnet_cidr_start: str = "10.2.0.0/24", subnets_per_network: int = 1,
-                router_create_args: Args = None) -> None:
-            self._routers(network_create_args, subnet_create_args, subnet_cidr_start,
-                          subnets_per_network, router_create_args)
+        def run(
+            self,
+            network_create_args: Args = None,
+            subnet_create_args: Args = None,
+            subnet_cidr_start: str = "10.2.0.0/24",
+            subnets_per_network: int = 1,
+            router_create_args: Args = None,
+        ) -> None:
+            self._routers(
+                network_create_args,
+                subnet_create_args,
+                subnet_cidr_start,
+                subnets_per_network,
+                router_create_args,
+            )
             with self.atomic("neutron.list_routers"):
                 list(self.net.routers())
 
@@ -167,11 +217,21 @@ def _router_scenarios() -> None:
     class CreateAndDeleteRouters(_Routers):
         """Create routers on new subnets, then remove their interfaces and delete them."""
 
-        def run(self, network_create_args: Args = None, subnet_create_args: Args = None,
-                subnet_cidr_start: str = "10.2.0.0/24", subnets_per_network: int = 1,
-                router_create_args: Args = None) -> None:
-            for router, subnet in self._routers(network_create_args, subnet_create_args,
-                                                subnet_cidr_start, subnets_per_network, router_create_args):
+        def run(
+            self,
+            network_create_args: Args = None,
+            subnet_create_args: Args = None,
+            subnet_cidr_start: str = "10.2.0.0/24",
+            subnets_per_network: int = 1,
+            router_create_args: Args = None,
+        ) -> None:
+            for router, subnet in self._routers(
+                network_create_args,
+                subnet_create_args,
+                subnet_cidr_start,
+                subnets_per_network,
+                router_create_args,
+            ):
                 with self.atomic("neutron.remove_interface_router"):
                     self.net.remove_interface_from_router(router, subnet_id=subnet.id)
                 self.untrack("router_interface", f"{router.id}/{subnet.id}")
@@ -181,11 +241,22 @@ def _router_scenarios() -> None:
     class CreateAndUpdateRouters(_Routers):
         """Create routers on new subnets and update them with ``router_update_args``."""
 
-        def run(self, router_update_args: dict[str, Any], network_create_args: Args = None,
-                subnet_create_args: Args = None, subnet_cidr_start: str = "10.2.0.0/24",
-                subnets_per_network: int = 1, router_create_args: Args = None) -> None:
-            for router, _ in self._routers(network_create_args, subnet_create_args, subnet_cidr_start,
-                                           subnets_per_network, router_create_args):
+        def run(
+            self,
+            router_update_args: dict[str, Any],
+            network_create_args: Args = None,
+            subnet_create_args: Args = None,
+            subnet_cidr_start: str = "10.2.0.0/24",
+            subnets_per_network: int = 1,
+            router_create_args: Args = None,
+        ) -> None:
+            for router, _ in self._routers(
+                network_create_args,
+                subnet_create_args,
+                subnet_cidr_start,
+                subnets_per_network,
+                router_create_args,
+            ):
                 with self.atomic("neutron.update_router"):
                     self.net.update_router(router, **router_update_args)
 
@@ -196,15 +267,18 @@ def _port_scenarios() -> None:
     class _Ports(NeutronScenario):
         def _ports(self, network_create_args: Args, port_create_args: Args, count: int) -> list[Any]:
             network = self._network(network_create_args)
-            return [self._create("port", self.net.create_port, network_id=network.id,
-                                 **(port_create_args or {})) for _ in range(count)]
+            return [
+                self._create("port", self.net.create_port, network_id=network.id, **(port_create_args or {}))
+                for _ in range(count)
+            ]
 
     @register("scenario", "NeutronNetworks.create_and_list_ports")
     class CreateAndListPorts(_Ports):
         """Create a network with ``ports_per_network`` ports; list ports."""
 
-        def run(self, network_create_args: Args = None, port_create_args: Args = None,
-                ports_per_network: int = 1) -> None:
+        def run(
+            self, network_create_args: Args = None, port_create_args: Args = None, ports_per_network: int = 1
+        ) -> None:
             self._ports(network_create_args, port_create_args, ports_per_network)
             with self.atomic("neutron.list_ports"):
                 list(self.net.ports())
@@ -213,8 +287,9 @@ def _port_scenarios() -> None:
     class CreateAndDeletePorts(_Ports):
         """Create ports on a new network and delete them."""
 
-        def run(self, network_create_args: Args = None, port_create_args: Args = None,
-                ports_per_network: int = 1) -> None:
+        def run(
+            self, network_create_args: Args = None, port_create_args: Args = None, ports_per_network: int = 1
+        ) -> None:
             for port in self._ports(network_create_args, port_create_args, ports_per_network):
                 self._delete("port", self.net.delete_port, port)
 
@@ -222,8 +297,13 @@ def _port_scenarios() -> None:
     class CreateAndUpdatePorts(_Ports):
         """Create ports on a new network and update them with ``port_update_args``."""
 
-        def run(self, port_update_args: dict[str, Any], network_create_args: Args = None,
-                port_create_args: Args = None, ports_per_network: int = 1) -> None:
+        def run(
+            self,
+            port_update_args: dict[str, Any],
+            network_create_args: Args = None,
+            port_create_args: Args = None,
+            ports_per_network: int = 1,
+        ) -> None:
             for port in self._ports(network_create_args, port_create_args, ports_per_network):
                 with self.atomic("neutron.update_port"):
                     self.net.update_port(port, **port_update_args)
@@ -233,8 +313,9 @@ def _port_scenarios() -> None:
 class CreateAndListFloatingIPs(NeutronScenario):
     """Create a floating IP on ``floating_network`` (default: the external one) and list them."""
 
-    def run(self, floating_network: str | None = None,
-            floating_ip_args: dict[str, Any] | None = None) -> None:
+    def run(
+        self, floating_network: str | None = None, floating_ip_args: dict[str, Any] | None = None
+    ) -> None:
         create_floating_ip(self, floating_network, floating_ip_args or {})
         with self.atomic("neutron.list_floating_ips"):
             list(self.net.ips())
@@ -244,8 +325,9 @@ class CreateAndListFloatingIPs(NeutronScenario):
 class CreateAndDeleteFloatingIPs(NeutronScenario):
     """Create a floating IP and delete it."""
 
-    def run(self, floating_network: str | None = None,
-            floating_ip_args: dict[str, Any] | None = None) -> None:
+    def run(
+        self, floating_network: str | None = None, floating_ip_args: dict[str, Any] | None = None
+    ) -> None:
         fip = create_floating_ip(self, floating_network, floating_ip_args or {})
         with self.atomic("neutron.delete_floating_ip"):
             self.net.delete_ip(fip)

@@ -7,8 +7,16 @@ from typing import Any, ClassVar
 from twinstack.bench.registry import register
 from twinstack.bench.scenarios.openstack.common import _IMAGE_FLAVOR, CinderScenario, NovaScenario
 
-BOUNCE_ACTIONS = ("hard_reboot", "soft_reboot", "stop_start", "rescue_unrescue", "pause_unpause",
-                  "suspend_resume", "lock_unlock", "shelve_unshelve")
+BOUNCE_ACTIONS = (
+    "hard_reboot",
+    "soft_reboot",
+    "stop_start",
+    "rescue_unrescue",
+    "pause_unpause",
+    "suspend_resume",
+    "lock_unlock",
+    "shelve_unshelve",
+)
 
 
 @register("scenario", "NovaServers.boot_and_delete_server")
@@ -19,8 +27,15 @@ class BootAndDeleteServer(NovaScenario):
     server create call (e.g. ``nics: [{net-id: ...}]``, ``key_name``, ``availability_zone``).
     """
 
-    def run(self, image: str, flavor: str, min_sleep: float = 0, max_sleep: float = 0,
-            force_delete: bool = False, **kwargs: Any) -> None:
+    def run(
+        self,
+        image: str,
+        flavor: str,
+        min_sleep: float = 0,
+        max_sleep: float = 0,
+        force_delete: bool = False,
+        **kwargs: Any,
+    ) -> None:
         server = self._boot_server(image, flavor, **kwargs)
         self.sleep_between(min_sleep, max_sleep)
         self._delete_server(server, force=force_delete)
@@ -65,17 +80,31 @@ class BootAndBounceServer(NovaScenario):
     stop_start, rescue_unrescue, pause_unpause, suspend_resume, lock_unlock, shelve_unshelve.
     """
 
-    ARG_SCHEMAS: ClassVar[dict[str, Any]] = {"actions": {"type": "array", "items": {
-        "type": "object", "minProperties": 1, "maxProperties": 1,
-        "propertyNames": {"enum": list(BOUNCE_ACTIONS)},
-        "additionalProperties": {"type": "integer", "minimum": 1}}}}
+    ARG_SCHEMAS: ClassVar[dict[str, Any]] = {
+        "actions": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "minProperties": 1,
+                "maxProperties": 1,
+                "propertyNames": {"enum": list(BOUNCE_ACTIONS)},
+                "additionalProperties": {"type": "integer", "minimum": 1},
+            },
+        }
+    }
 
-    def run(self, image: str, flavor: str, force_delete: bool = False,
-            actions: list[dict[str, int]] | None = None, **kwargs: Any) -> None:
+    def run(
+        self,
+        image: str,
+        flavor: str,
+        force_delete: bool = False,
+        actions: list[dict[str, int]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         server = self._boot_server(image, flavor, **kwargs)
         c = self.compute
         for action in actions or []:
-            (name, times), = action.items()
+            ((name, times),) = action.items()
             for _ in range(times):
                 if name == "hard_reboot":
                     self._action("nova.reboot_server", c.reboot_server, server, "ACTIVE", "HARD")
@@ -118,13 +147,21 @@ def _pair(first: str, second: str, s1: str, s2: str, doc: str) -> type[NovaScena
     return _Pair
 
 
-register("scenario", "NovaServers.pause_and_unpause_server")(_pair(
-    "pause", "unpause", "PAUSED", "ACTIVE", "Boot a server, pause it, unpause it, delete it."))
-register("scenario", "NovaServers.suspend_and_resume_server")(_pair(
-    "suspend", "resume", "SUSPENDED", "ACTIVE", "Boot a server, suspend it, resume it, delete it."))
-register("scenario", "NovaServers.shelve_and_unshelve_server")(_pair(
-    "shelve", "unshelve", "SHELVED_OFFLOADED", "ACTIVE",
-    "Boot a server, shelve it, unshelve it, delete it."))
+register("scenario", "NovaServers.pause_and_unpause_server")(
+    _pair("pause", "unpause", "PAUSED", "ACTIVE", "Boot a server, pause it, unpause it, delete it.")
+)
+register("scenario", "NovaServers.suspend_and_resume_server")(
+    _pair("suspend", "resume", "SUSPENDED", "ACTIVE", "Boot a server, suspend it, resume it, delete it.")
+)
+register("scenario", "NovaServers.shelve_and_unshelve_server")(
+    _pair(
+        "shelve",
+        "unshelve",
+        "SHELVED_OFFLOADED",
+        "ACTIVE",
+        "Boot a server, shelve it, unshelve it, delete it.",
+    )
+)
 
 
 @register("scenario", "NovaServers.resize_server")
@@ -133,8 +170,15 @@ class ResizeServer(NovaScenario):
 
     ARG_TYPES: ClassVar[dict[str, str]] = {**_IMAGE_FLAVOR, "to_flavor": "nova_flavor"}
 
-    def run(self, image: str, flavor: str, to_flavor: str, force_delete: bool = False,
-            confirm: bool = True, **kwargs: Any) -> None:
+    def run(
+        self,
+        image: str,
+        flavor: str,
+        to_flavor: str,
+        force_delete: bool = False,
+        confirm: bool = True,
+        **kwargs: Any,
+    ) -> None:
         server = self._boot_server(image, flavor, **kwargs)
         c = self.compute
         self._action("nova.resize", c.resize_server, server, "VERIFY_RESIZE", to_flavor)
@@ -149,8 +193,11 @@ class ResizeServer(NovaScenario):
 class BootAndRebuildServer(NovaScenario):
     """Boot a server from ``from_image``, rebuild it with ``to_image``, delete it."""
 
-    ARG_TYPES: ClassVar[dict[str, str]] = {"from_image": "glance_image", "to_image": "glance_image",
-                                           "flavor": "nova_flavor"}
+    ARG_TYPES: ClassVar[dict[str, str]] = {
+        "from_image": "glance_image",
+        "to_image": "glance_image",
+        "flavor": "nova_flavor",
+    }
 
     def run(self, from_image: str, to_image: str, flavor: str, **kwargs: Any) -> None:
         server = self._boot_server(from_image, flavor, **kwargs)
@@ -168,8 +215,9 @@ class SnapshotServer(NovaScenario):
         with self.atomic("nova.snapshot_server"):
             snap = self.compute.create_server_image(server, self.generate_random_name(), wait=False)
             self.track("server_image", snap.id)
-            self.wait_for(self.clients().image, f"/images/{snap.id}", "active", ["killed", "deleted"],
-                          "image")
+            self.wait_for(
+                self.clients().image, f"/images/{snap.id}", "active", ["killed", "deleted"], "image"
+            )
         self._delete_server(server, force=force_delete)
         server = self._boot_server(snap.id, flavor, **kwargs)
         self._delete_server(server, force=force_delete)
@@ -183,12 +231,27 @@ class BootServerFromVolumeAndDelete(NovaScenario, CinderScenario):
     """Create a bootable volume from ``image``, boot a server from it, sleep, delete the server
     (the volume is deleted with it)."""
 
-    def run(self, image: str, flavor: str, volume_size: int, volume_type: str | None = None,
-            min_sleep: float = 0, max_sleep: float = 0, force_delete: bool = False,
-            **kwargs: Any) -> None:
+    def run(
+        self,
+        image: str,
+        flavor: str,
+        volume_size: int,
+        volume_type: str | None = None,
+        min_sleep: float = 0,
+        max_sleep: float = 0,
+        force_delete: bool = False,
+        **kwargs: Any,
+    ) -> None:
         volume = self._create_volume(volume_size, image=image, volume_type=volume_type)
-        kwargs["block_device_mapping_v2"] = [{"boot_index": 0, "uuid": volume.id, "source_type": "volume",
-                                              "destination_type": "volume", "delete_on_termination": True}]
+        kwargs["block_device_mapping_v2"] = [
+            {
+                "boot_index": 0,
+                "uuid": volume.id,
+                "source_type": "volume",
+                "destination_type": "volume",
+                "delete_on_termination": True,
+            }
+        ]
         server = self._boot_server(None, flavor, **kwargs)
         self.sleep_between(min_sleep, max_sleep)
         self._delete_server(server, force=force_delete)
@@ -199,8 +262,14 @@ class BootAndAssociateFloatingIP(NovaScenario):
     """Boot a server, create a floating IP on ``floating_network`` (the external network by
     default), associate it with the server's port."""
 
-    def run(self, image: str, flavor: str, floating_network: str | None = None,
-            create_floating_ip_args: dict[str, Any] | None = None, **kwargs: Any) -> None:
+    def run(
+        self,
+        image: str,
+        flavor: str,
+        floating_network: str | None = None,
+        create_floating_ip_args: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
         from twinstack.bench.scenarios.openstack.neutron import create_floating_ip
 
         server = self._boot_server(image, flavor, **kwargs)
@@ -248,8 +317,9 @@ class CreateAndListKeypairs(NovaScenario):
 class BootAndDeleteServerWithKeypair(NovaScenario):
     """Create a keypair, boot a server with it, delete the server and the keypair."""
 
-    def run(self, image: str, flavor: str, boot_server_kwargs: dict[str, Any] | None = None,
-            **kwargs: Any) -> None:
+    def run(
+        self, image: str, flavor: str, boot_server_kwargs: dict[str, Any] | None = None, **kwargs: Any
+    ) -> None:
         with self.atomic("nova.create_keypair"):
             kp = self.compute.create_keypair(name=self.generate_random_name(), **kwargs)
         self.track("keypair", kp.name)

@@ -8,11 +8,20 @@ from typing import Any, ClassVar
 from twinstack.bench.registry import register
 from twinstack.bench.scenarios.openstack.base import OpenStackScenario
 
-NOVA = ("metadata_items", "key_pairs", "injected_file_content_bytes", "injected_file_path_bytes",
-        "ram", "instances", "injected_files", "cores", "server_groups", "server_group_members")
+NOVA = (
+    "metadata_items",
+    "key_pairs",
+    "injected_file_content_bytes",
+    "injected_file_path_bytes",
+    "ram",
+    "instances",
+    "injected_files",
+    "cores",
+    "server_groups",
+    "server_group_members",
+)
 CINDER = ("volumes", "snapshots", "gigabytes")
-NEUTRON = ("network", "subnet", "port", "router", "floatingip", "security_group",
-           "security_group_rule")
+NEUTRON = ("network", "subnet", "port", "router", "floatingip", "security_group", "security_group_rule")
 _MAX = {"max_quota": {"type": "integer", "minimum": 1}}
 
 
@@ -37,8 +46,9 @@ class _Quotas(OpenStackScenario):
 
 def _quota_scenario(name: str, service: str, keys: tuple[str, ...], delete: bool) -> None:
     class _S(_Quotas):
-        __doc__ = (f"Update the tenant's {service} quotas to random values up to max_quota"
-                   + (", then delete them (back to defaults)." if delete else "."))
+        __doc__ = f"Update the tenant's {service} quotas to random values up to max_quota" + (
+            ", then delete them (back to defaults)." if delete else "."
+        )
         KEYS = keys
         SERVICE = service
 

@@ -13,7 +13,8 @@ DATA_PLANE_MESSAGE = (
     "floating IP (vm.wait_for_ping) and runs the command over SSH (vm.run_command_over_ssh). "
     "This cloud's servers are not reachable over the network (twinstack's netns data plane is "
     "not built yet), so the iteration stops before booting anything. To measure the control "
-    "plane, run NovaServers.boot_and_delete_server or NovaServers.boot_and_associate_floating_ip.")
+    "plane, run NovaServers.boot_and_delete_server or NovaServers.boot_and_associate_floating_ip."
+)
 
 COMMAND_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -22,10 +23,14 @@ COMMAND_SCHEMA: dict[str, Any] = {
         {"required": ["script_file", "interpreter"]},
         {"required": ["remote_path"]},
     ],
-    "properties": {"script_inline": {"type": "string"}, "script_file": {"type": "string"},
-                   "interpreter": {"anyOf": [{"type": "string"}, {"type": "array"}]},
-                   "remote_path": {"anyOf": [{"type": "string"}, {"type": "array"}]},
-                   "local_path": {"type": "string"}, "command_args": {"type": "array"}},
+    "properties": {
+        "script_inline": {"type": "string"},
+        "script_file": {"type": "string"},
+        "interpreter": {"anyOf": [{"type": "string"}, {"type": "array"}]},
+        "remote_path": {"anyOf": [{"type": "string"}, {"type": "array"}]},
+        "local_path": {"type": "string"},
+        "command_args": {"type": "array"},
+    },
 }
 
 
@@ -48,11 +53,24 @@ class BootRuncommandDelete(OpenStackScenario):
     ARG_TYPES: ClassVar[dict[str, str]] = {}
     ARG_SCHEMAS: ClassVar[dict[str, Any]] = {"command": COMMAND_SCHEMA}
 
-    def run(self, flavor: str, username: str, password: str | None = None, image: str | None = None,
-            command: dict[str, Any] | None = None, volume_args: dict[str, Any] | None = None,
-            floating_network: str | None = None, port: int = 22, use_floating_ip: bool = True,
-            force_delete: bool = False, wait_for_ping: bool = True, max_log_length: int | None = None,
-            script: str | None = None, interpreter: str | None = None, **kwargs: Any) -> None:
+    def run(
+        self,
+        flavor: str,
+        username: str,
+        password: str | None = None,
+        image: str | None = None,
+        command: dict[str, Any] | None = None,
+        volume_args: dict[str, Any] | None = None,
+        floating_network: str | None = None,
+        port: int = 22,
+        use_floating_ip: bool = True,
+        force_delete: bool = False,
+        wait_for_ping: bool = True,
+        max_log_length: int | None = None,
+        script: str | None = None,
+        interpreter: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         if command is None and script is None:
             raise ValueError("give 'command' (or the older 'script' and 'interpreter')")
         raise DataPlaneRequired(DATA_PLANE_MESSAGE)

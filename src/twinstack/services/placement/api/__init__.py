@@ -20,6 +20,7 @@ MICROVERSIONS = MicroversionSpec("placement", MIN_VERSION, MAX_VERSION)
 
 TOPICS = ("discovery", "providers", "inventories", "allocations", "candidates", "traits", "resource_classes")
 
+
 def build(cloud: Cloud) -> ServiceApi:
     api = ServiceApi(
         "placement", fault=placement_fault, microversions=MICROVERSIONS, microversion_prefixes=("/",)

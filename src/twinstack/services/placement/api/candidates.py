@@ -53,7 +53,7 @@ def allocation_candidates(req: ApiRequest) -> ApiResponse:
         except ValueError:
             raise BadRequest(
                 f"Invalid query string parameters: '{q['limit']}' does not match '^[1-9][0-9]*$'"
-            )
+            ) from None
     if "required" in q and req.ctx.mv("1.17"):
         query.required, query.forbidden, query.any_traits = parse_required(req, q.getlist("required"))
     if "member_of" in q and req.ctx.mv("1.21"):
