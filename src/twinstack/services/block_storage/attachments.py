@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, bindparam, case, delete, select, update
 
 from twinstack.core.context import RequestContext
 from twinstack.core.errors import BadRequest, Conflict
@@ -19,6 +19,30 @@ from twinstack.services.block_storage.common import attachment_row, invalid_volu
 
 if TYPE_CHECKING:
     from twinstack.services.block_storage.service import BlockStorageService
+
+
+# Prebuilt statements for the attach and detach paths (built once: no per-call construction).
+_OTHER_CONNECTED = (
+    select(m.attachments.c.id)
+    .where(
+        m.attachments.c.volume_id == bindparam("volume_id"),
+        m.attachments.c.id != bindparam("attachment_id"),
+        m.attachments.c.connection_info.is_not(None),
+    )
+    .limit(1)
+)
+_VOLUME = select(m.volumes).where(m.volumes.c.id == bindparam("id"))
+_DELETE_ATTACHMENT = delete(m.attachments).where(m.attachments.c.id == bindparam("id"))
+_ATTACHMENTS_OF = select(m.attachments).where(m.attachments.c.volume_id == bindparam("volume_id"))
+# UPDATEs whose SET columns are the keys of the parameters given with ``b_id``
+_VOLUME_SET = update(m.volumes).where(m.volumes.c.id == bindparam("b_id"))
+_VOLUME_DETACHED = _VOLUME_SET.values(
+    attach_status="detached",
+    status=case(
+        (m.volumes.c.status.in_(("error_deleting", "maintenance", "deleting")), m.volumes.c.status),
+        else_="available",
+    ),
+)
 
 
 class AttachmentsMixin:
@@ -32,6 +56,12 @@ class AttachmentsMixin:
     ) -> dict[str, Any]:
         """Reserve the volume for an instance (no bus work). With a connector, call
         ``attachment_create_async`` (the HTTP API does) so the backend makes the connection."""
+        return self._attachment_create(ctx, volume_id, instance_id, mode)[0]
+
+    def _attachment_create(
+        self: BlockStorageService, ctx: RequestContext, volume_id: str, instance_id: str | None, mode: str
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The reservation and the volume row as it now stands (for the connection step)."""
         with self.cloud.db.begin() as conn:
             volume = volume_row(conn, ctx, volume_id)
             if "error" in volume["status"]:
@@ -40,7 +70,9 @@ class AttachmentsMixin:
                     f"{volume_id} currently has a status of: {volume['status']} "
                 )
             row = self._reserve(conn, ctx, volume, instance_id, mode)
-        return row
+        if volume["status"] != "in-use":
+            volume["status"] = "reserved"
+        return row, volume
 
     async def attachment_create_async(
         self: BlockStorageService,
@@ -50,9 +82,10 @@ class AttachmentsMixin:
         connector: dict[str, Any] | None = None,
         mode: str = "null",
     ) -> dict[str, Any]:
-        row = self.attachment_create(ctx, volume_id, instance_id, mode=mode)
+        row, volume = self._attachment_create(ctx, volume_id, instance_id, mode)
         if connector:
-            return await self.attachment_update(ctx, row["id"], connector)
+            # the rows just written go on to the connection step: nothing is read again
+            return await self._attachment_connect(ctx, row, volume, connector)
         return row
 
     def _reserve(
@@ -133,26 +166,36 @@ class AttachmentsMixin:
         with self.cloud.db.begin() as conn:
             att = attachment_row(conn, ctx, attachment_id)
             volume = volume_row(conn, ctx, att["volume_id"])
-            if "error" in volume["status"]:
-                raise Conflict(
-                    f"Volume attachments can not be updated if the volume is in an error state. "
-                    f"The Volume {volume['id']} currently has a status of: {volume['status']} "
-                )
-            if not volume["multiattach"]:
-                hosts = {
-                    (a["connector"] or {}).get("host")
-                    for a in conn.execute(
-                        select(m.attachments).where(
-                            m.attachments.c.volume_id == volume["id"],
-                            m.attachments.c.id != attachment_id,
-                            m.attachments.c.connection_info.is_not(None),
-                        )
-                    ).mappings()
-                }
-                if hosts:
-                    raise Conflict(f"duplicate connectors detected on volume {volume['id']}")
-        await self.volume_rpc.attachment_update(ctx, volume["host"], volume["id"], attachment_id, connector)
-        return self.get_attachment(ctx, attachment_id)
+        return await self._attachment_connect(ctx, att, volume, connector)
+
+    async def _attachment_connect(
+        self: BlockStorageService,
+        ctx: RequestContext,
+        att: dict[str, Any],
+        volume: dict[str, Any],
+        connector: dict[str, Any],
+    ) -> dict[str, Any]:
+        """The checks of ``attachment_update`` on rows in hand, then the backend's connection;
+        returns the attachment as the manager wrote it."""
+        if not isinstance(connector, dict):
+            raise BadRequest("Invalid input for field/attribute connector.")
+        attachment_id = att["id"]
+        if "error" in volume["status"]:
+            raise Conflict(
+                f"Volume attachments can not be updated if the volume is in an error state. "
+                f"The Volume {volume['id']} currently has a status of: {volume['status']} "
+            )
+        if not volume["multiattach"]:
+            with self.cloud.db.begin() as conn:
+                other = conn.execute(
+                    _OTHER_CONNECTED, {"volume_id": volume["id"], "attachment_id": attachment_id}
+                ).first()
+            if other is not None:
+                raise Conflict(f"duplicate connectors detected on volume {volume['id']}")
+        row = await self.volume_rpc.attachment_connect(ctx, volume["host"], volume, att, connector)
+        if row is None:  # gone meanwhile: cinder's 404
+            return self.get_attachment(ctx, attachment_id)
+        return row
 
     def attachment_complete(self: BlockStorageService, ctx: RequestContext, attachment_id: str) -> None:
         """os-complete: the attachment is ``attached``, the volume ``in-use``."""
@@ -176,35 +219,42 @@ class AttachmentsMixin:
         """Disconnect and remove the attachment; returns the attachments left on the volume."""
         with self.cloud.db.begin() as conn:
             att = attachment_row(conn, ctx, attachment_id)
-            host = conn.execute(select(m.volumes.c.host).where(m.volumes.c.id == att["volume_id"])).scalar()
-        if att["attach_status"] != "reserved" and host:
-            await self.volume_rpc.attachment_delete(ctx, host, att["volume_id"], attachment_id)
+            found = conn.execute(_VOLUME, {"id": att["volume_id"]}).mappings().first()
+        volume = dict(found) if found is not None else None
+        if att["attach_status"] != "reserved" and volume is not None and volume["host"]:
+            await self.volume_rpc.attachment_delete(
+                ctx, volume["host"], att["volume_id"], attachment_id, volume=volume, attachment=att
+            )
         with self.cloud.db.begin() as conn:
             return self.finish_detach(conn, att["volume_id"], attachment_id)
 
     def finish_detach(
         self: BlockStorageService, conn: Connection, volume_id: str, attachment_id: str
     ) -> list[dict[str, Any]]:
-        conn.execute(delete(m.attachments).where(m.attachments.c.id == attachment_id))
-        left = [
-            dict(r)
-            for r in conn.execute(
-                select(m.attachments).where(m.attachments.c.volume_id == volume_id)
-            ).mappings()
-        ]
-        status = conn.execute(select(m.volumes.c.status).where(m.volumes.c.id == volume_id)).scalar()
-        if status is None:
-            return left
-        values: dict[str, Any] = {"updated_at": self.now()}
-        if not left:
-            values["attach_status"] = "detached"
-            if status not in ("error_deleting", "maintenance", "deleting"):
-                values["status"] = "available"
+        conn.execute(_DELETE_ATTACHMENT, {"id": attachment_id})
+        left = [dict(r) for r in conn.execute(_ATTACHMENTS_OF, {"volume_id": volume_id}).mappings()]
+        if not left:  # the volume (when there is one) is free, unless deleting or in maintenance
+            conn.execute(_VOLUME_DETACHED, {"b_id": volume_id, "updated_at": self.now()})
         elif any(a["attach_status"] == "attached" for a in left):
-            values.update(status="in-use", attach_status="attached")
+            conn.execute(
+                _VOLUME_SET,
+                {
+                    "b_id": volume_id,
+                    "status": "in-use",
+                    "attach_status": "attached",
+                    "updated_at": self.now(),
+                },
+            )
         else:
-            values.update(status="reserved", attach_status="reserved")
-        conn.execute(update(m.volumes).where(m.volumes.c.id == volume_id).values(**values))
+            conn.execute(
+                _VOLUME_SET,
+                {
+                    "b_id": volume_id,
+                    "status": "reserved",
+                    "attach_status": "reserved",
+                    "updated_at": self.now(),
+                },
+            )
         return left
 
     # legacy actions (before 3.27), the same records underneath

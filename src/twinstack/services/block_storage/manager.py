@@ -12,7 +12,7 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, exists, select, update
 
 from twinstack.core.context import RequestContext
 from twinstack.services.block_storage import models as m
@@ -376,54 +376,92 @@ class VolumeManager:
         volume = self._volume(volume_id)
         if volume is None:
             raise DriverError(f"volume {volume_id} is gone")
-        info = self.driver.initialize_connection(volume, connector)
         with self.cloud.db.begin() as conn:
-            att = (
-                conn.execute(select(m.attachments).where(m.attachments.c.id == attachment_id))
-                .mappings()
-                .first()
-            )
-            mode = connector.get("mode") or (att["attach_mode"] if att else None)
-            if mode in (None, "null"):
-                mode = "ro" if volume["readonly"] else "rw"
-            info["data"]["access_mode"] = mode
-            conn.execute(
-                update(m.attachments)
-                .where(m.attachments.c.id == attachment_id)
-                .values(
-                    attach_status="attaching",
-                    connector=connector,
-                    connection_info=info,
-                    attached_host=connector.get("host"),
-                    mountpoint=connector.get("mountpoint"),
-                    attach_mode=mode,
-                )
-            )
-            if volume["status"] in ("reserved", "available"):
-                conn.execute(
-                    update(m.volumes)
-                    .where(m.volumes.c.id == volume_id)
-                    .values(status="attaching", attach_status="attaching", updated_at=self._now())
-                )
-        return info
+            att = conn.execute(_ATTACHMENT, {"id": attachment_id}).mappings().first()
+        return self._connect(volume, attachment_id, att["attach_mode"] if att else None, connector)[0]
 
-    def attachment_delete(self, ctx: RequestContext, volume_id: str, attachment_id: str) -> None:
-        volume = self._volume(volume_id)
-        if volume is None:
-            return
+    def attachment_connect(
+        self,
+        ctx: RequestContext,
+        volume: dict[str, Any],
+        attachment: dict[str, Any],
+        connector: dict[str, Any],
+    ) -> dict[str, Any] | None:
+        """``attachment_update`` on the rows the caller holds (none is read again); returns
+        the attachment as written, None when it is gone."""
+        _, values = self._connect(volume, attachment["id"], attachment["attach_mode"], connector)
+        return {**attachment, **values} if values else None
+
+    def _connect(
+        self, volume: dict[str, Any], attachment_id: str, attach_mode: str | None, connector: dict[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        """Export the volume to the connector: the attachment is ``attaching``, and so is the
+        volume when it was reserved or available. The connection info and the attachment's new
+        values (None when the attachment is gone)."""
+        info = self.driver.initialize_connection(volume, connector)
+        mode = connector.get("mode") or attach_mode
+        if mode in (None, "null"):
+            mode = "ro" if volume["readonly"] else "rw"
+        info["data"]["access_mode"] = mode
+        values = {
+            "attach_status": "attaching",
+            "connector": connector,
+            "connection_info": info,
+            "attached_host": connector.get("host"),
+            "mountpoint": connector.get("mountpoint"),
+            "attach_mode": mode,
+        }
         with self.cloud.db.begin() as conn:
-            att = (
-                conn.execute(select(m.attachments).where(m.attachments.c.id == attachment_id))
-                .mappings()
-                .first()
+            done = conn.execute(_BY_ID_ATTACHMENT, {"b_id": attachment_id, **values}).rowcount
+            conn.execute(
+                _VOLUME_ATTACHING,
+                {
+                    "b_id": volume["id"],
+                    "status": "attaching",
+                    "attach_status": "attaching",
+                    "updated_at": self._now(),
+                },
             )
-            others = conn.execute(
-                select(m.attachments.c.id).where(
-                    m.attachments.c.volume_id == volume_id,
-                    m.attachments.c.id != attachment_id,
-                    m.attachments.c.attach_status == "attached",
-                )
-            ).first()
-            if not others:
-                conn.execute(update(m.volumes).where(m.volumes.c.id == volume_id).values(status="detaching"))
-        self.driver.terminate_connection(volume, dict(att["connector"] or {}) if att else None)
+        return info, (values if done else None)
+
+    def attachment_delete(
+        self,
+        ctx: RequestContext,
+        volume_id: str,
+        attachment_id: str,
+        volume: dict[str, Any] | None = None,
+        attachment: dict[str, Any] | None = None,
+    ) -> None:
+        """Tear the export down; the volume is ``detaching`` unless another attachment is live.
+        ``volume`` and ``attachment``, when given, are the rows the caller just read."""
+        if volume is None:
+            volume = self._volume(volume_id)
+            if volume is None:
+                return
+        with self.cloud.db.begin() as conn:
+            if attachment is None:
+                found = conn.execute(_ATTACHMENT, {"id": attachment_id}).mappings().first()
+                attachment = dict(found) if found else None
+            conn.execute(_VOLUME_DETACHING, {"b_id": volume_id, "attachment_id": attachment_id})
+        self.driver.terminate_connection(volume, dict(attachment["connector"] or {}) if attachment else None)
+
+
+# Prebuilt statements of the connection paths (built once: no per-call construction).
+_ATTACHMENT = select(m.attachments).where(m.attachments.c.id == bindparam("id"))
+# UPDATEs whose SET columns are the keys of the parameters given with ``b_id``
+_BY_ID_ATTACHMENT = update(m.attachments).where(m.attachments.c.id == bindparam("b_id"))
+_VOLUME_ATTACHING = update(m.volumes).where(
+    m.volumes.c.id == bindparam("b_id"), m.volumes.c.status.in_(("reserved", "available"))
+)
+_VOLUME_DETACHING = (
+    update(m.volumes)
+    .where(
+        m.volumes.c.id == bindparam("b_id"),
+        ~exists().where(
+            m.attachments.c.volume_id == bindparam("b_id"),
+            m.attachments.c.id != bindparam("attachment_id"),
+            m.attachments.c.attach_status == "attached",
+        ),
+    )
+    .values(status="detaching")
+)

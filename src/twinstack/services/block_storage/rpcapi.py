@@ -135,10 +135,40 @@ class VolumeAPI:
         )
         return result
 
+    async def attachment_connect(
+        self,
+        ctx: RequestContext,
+        host: str,
+        volume: dict[str, Any],
+        attachment: dict[str, Any],
+        connector: dict[str, Any],
+    ) -> dict[str, Any] | None:
+        """``attachment_update`` with the rows the caller holds (nothing is read again);
+        returns the attachment as written, None when it is gone."""
+        result: dict[str, Any] | None = await self.call(
+            host, "attachment_connect", ctx, volume=volume, attachment=attachment, connector=connector
+        )
+        return result
+
     async def attachment_delete(
-        self, ctx: RequestContext, host: str, volume_id: str, attachment_id: str
+        self,
+        ctx: RequestContext,
+        host: str,
+        volume_id: str,
+        attachment_id: str,
+        *,
+        volume: dict[str, Any] | None = None,
+        attachment: dict[str, Any] | None = None,
     ) -> None:
-        await self.call(host, "attachment_delete", ctx, volume_id=volume_id, attachment_id=attachment_id)
+        await self.call(
+            host,
+            "attachment_delete",
+            ctx,
+            volume_id=volume_id,
+            attachment_id=attachment_id,
+            volume=volume,
+            attachment=attachment,
+        )
 
 
 class BackupAPI:
