@@ -201,25 +201,9 @@ class ConductorManager:
         inst = self.store.get(instance_id)
         if inst is None:
             return
-        placement = self.cloud.service("placement")
-        spec = self._spec_for(inst)
-        spec["ignore_hosts"] = [inst["host"]]
-        if host:
-            spec["requested_destination"] = {"host": host}
-        placement.move_allocations(instance_id, migration_id)
-        dest = await self._select(ctx, inst, spec, instance_id)
+        dest = await self._schedule_move(ctx, inst, instance_id, migration_id, host, status="preparing")
         if dest is None:
-            placement.move_allocations(migration_id, instance_id, consumer_type="INSTANCE")
-            self._set_migration(migration_id, status="error")
-            self.store.save(instance_id, task_state=None)
             return
-        self._set_migration(
-            migration_id,
-            dest_compute=dest["host"],
-            dest_node=dest["nodename"],
-            dest_host=dest["host"],
-            status="preparing",
-        )
         await self.compute_rpc.cast(
             ctx,
             inst["host"],
@@ -264,6 +248,35 @@ class ConductorManager:
         inst = self.store.get(instance_id)
         if inst is None:
             return
+        dest = await self._schedule_move(ctx, inst, instance_id, migration_id, host, status="accepted")
+        if dest is None:
+            return
+        await self.compute_rpc.cast(
+            ctx,
+            dest["host"],
+            "rebuild_instance",
+            instance_id=instance_id,
+            image_ref=inst["image_ref"],
+            evacuate=True,
+            migration_id=migration_id,
+            node=dest["nodename"],
+        )
+
+    async def _schedule_move(
+        self,
+        ctx: RequestContext,
+        inst: dict[str, Any],
+        instance_id: str,
+        migration_id: str,
+        host: str | None,
+        *,
+        status: str,
+    ) -> dict[str, Any] | None:
+        """Pick a destination away from the instance's host for a move (live migration, evacuate).
+
+        The instance's allocation moves to the migration consumer while scheduling, as nova does;
+        with no valid host it moves back, the migration errors and the task ends.
+        """
         placement = self.cloud.service("placement")
         spec = self._spec_for(inst)
         spec["ignore_hosts"] = [inst["host"]]
@@ -275,24 +288,15 @@ class ConductorManager:
             placement.move_allocations(migration_id, instance_id, consumer_type="INSTANCE")
             self._set_migration(migration_id, status="error")
             self.store.save(instance_id, task_state=None)
-            return
+            return None
         self._set_migration(
             migration_id,
             dest_compute=dest["host"],
             dest_node=dest["nodename"],
             dest_host=dest["host"],
-            status="accepted",
+            status=status,
         )
-        await self.compute_rpc.cast(
-            ctx,
-            dest["host"],
-            "rebuild_instance",
-            instance_id=instance_id,
-            image_ref=inst["image_ref"],
-            evacuate=True,
-            migration_id=migration_id,
-            node=dest["nodename"],
-        )
+        return dest  # type: ignore[no-any-return]
 
     def _set_migration(self, migration_id: str, **values: Any) -> None:
         values["updated_at"] = self.cloud.clock.now()
