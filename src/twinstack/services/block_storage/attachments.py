@@ -36,6 +36,10 @@ _DELETE_ATTACHMENT = delete(m.attachments).where(m.attachments.c.id == bindparam
 _ATTACHMENTS_OF = select(m.attachments).where(m.attachments.c.volume_id == bindparam("volume_id"))
 # UPDATEs whose SET columns are the keys of the parameters given with ``b_id``
 _VOLUME_SET = update(m.volumes).where(m.volumes.c.id == bindparam("b_id"))
+_ATTACHMENT_SET = update(m.attachments).where(m.attachments.c.id == bindparam("b_id"))
+_RESERVE = _VOLUME_SET.where(m.volumes.c.status.in_(("available", "downloading")))
+_RESERVE_MULTI = _VOLUME_SET.where(m.volumes.c.status.in_(("available", "in-use", "downloading", "reserved")))
+_INSERT_ATTACHMENT = m.attachments.insert()
 _VOLUME_DETACHED = _VOLUME_SET.values(
     attach_status="detached",
     status=case(
@@ -101,9 +105,8 @@ class AttachmentsMixin:
             ("available", "in-use", "downloading", "reserved") if multi else ("available", "downloading")
         )
         done = conn.execute(
-            update(m.volumes)
-            .where(m.volumes.c.id == volume["id"], m.volumes.c.status.in_(expected))
-            .values(status="reserved", updated_at=self.now())
+            _RESERVE_MULTI if multi else _RESERVE,
+            {"b_id": volume["id"], "status": "reserved", "updated_at": self.now()},
         ).rowcount
         if not done:
             override = False
@@ -118,7 +121,7 @@ class AttachmentsMixin:
                     f"but the current status is {volume['status']}."
                 )
         if volume["status"] == "in-use":  # another attachment is live: the volume stays in-use
-            conn.execute(update(m.volumes).where(m.volumes.c.id == volume["id"]).values(status="in-use"))
+            conn.execute(_VOLUME_SET, {"b_id": volume["id"], "status": "in-use"})
         row = {
             "id": self.cloud.ids.uuid(),
             "volume_id": volume["id"],
@@ -134,7 +137,7 @@ class AttachmentsMixin:
             "detach_time": None,
             "created_at": self.now(),
         }
-        conn.execute(m.attachments.insert(), row)
+        conn.execute(_INSERT_ATTACHMENT, row)
         return row
 
     def get_attachment(self: BlockStorageService, ctx: RequestContext, attachment_id: str) -> dict[str, Any]:
@@ -203,14 +206,21 @@ class AttachmentsMixin:
             att = attachment_row(conn, ctx, attachment_id)
             now = self.now()
             conn.execute(
-                update(m.attachments)
-                .where(m.attachments.c.id == attachment_id)
-                .values(attach_status="attached", attach_time=att["attach_time"] or now)
+                _ATTACHMENT_SET,
+                {
+                    "b_id": attachment_id,
+                    "attach_status": "attached",
+                    "attach_time": att["attach_time"] or now,
+                },
             )
             conn.execute(
-                update(m.volumes)
-                .where(m.volumes.c.id == att["volume_id"])
-                .values(status="in-use", attach_status="attached", updated_at=now)
+                _VOLUME_SET,
+                {
+                    "b_id": att["volume_id"],
+                    "status": "in-use",
+                    "attach_status": "attached",
+                    "updated_at": now,
+                },
             )
 
     async def attachment_delete(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from twinstack.core.context import RequestContext
 from twinstack.core.errors import ApiError, BadRequest, Conflict, NotFound
@@ -58,30 +58,37 @@ def utcnow(ctx_clock: Any) -> datetime:
     return ctx_clock.now().replace(tzinfo=None)
 
 
+# SELECT one row by id, built once per table (no per-call statement construction)
+_BY_ID = {
+    t.name.removeprefix("block_storage_"): select(t).where(t.c.id == bindparam("id"))
+    for t in (m.volumes, m.snapshots, m.backups, m.attachments)
+}
+
+
 def volume_row(conn: Connection, ctx: RequestContext, volume_id: str) -> dict[str, Any]:
     """A volume the caller may see (admins see all), else cinder's 404."""
-    row = conn.execute(select(m.volumes).where(m.volumes.c.id == volume_id)).mappings().first()
+    row = conn.execute(_BY_ID["volumes"], {"id": volume_id}).mappings().first()
     if row is None or not (ctx.is_admin or row["project_id"] == ctx.project_id):
         raise NotFound(f"Volume {volume_id} could not be found.")
     return dict(row)
 
 
 def snapshot_row(conn: Connection, ctx: RequestContext, snapshot_id: str) -> dict[str, Any]:
-    row = conn.execute(select(m.snapshots).where(m.snapshots.c.id == snapshot_id)).mappings().first()
+    row = conn.execute(_BY_ID["snapshots"], {"id": snapshot_id}).mappings().first()
     if row is None or not (ctx.is_admin or row["project_id"] == ctx.project_id):
         raise NotFound(f"Snapshot {snapshot_id} could not be found.")
     return dict(row)
 
 
 def backup_row(conn: Connection, ctx: RequestContext, backup_id: str) -> dict[str, Any]:
-    row = conn.execute(select(m.backups).where(m.backups.c.id == backup_id)).mappings().first()
+    row = conn.execute(_BY_ID["backups"], {"id": backup_id}).mappings().first()
     if row is None or not (ctx.is_admin or row["project_id"] == ctx.project_id):
         raise NotFound(f"Backup {backup_id} could not be found.")
     return dict(row)
 
 
 def attachment_row(conn: Connection, ctx: RequestContext, attachment_id: str) -> dict[str, Any]:
-    row = conn.execute(select(m.attachments).where(m.attachments.c.id == attachment_id)).mappings().first()
+    row = conn.execute(_BY_ID["attachments"], {"id": attachment_id}).mappings().first()
     if row is None or not (ctx.is_admin or row["project_id"] == ctx.project_id):
         raise NotFound(f"Volume attachment could not be found with filter: attachment_id = {attachment_id}.")
     return dict(row)

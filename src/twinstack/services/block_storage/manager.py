@@ -68,15 +68,13 @@ class VolumeManager:
 
     def _volume(self, volume_id: str) -> dict[str, Any] | None:
         with self.cloud.db.begin() as conn:
-            row = conn.execute(select(m.volumes).where(m.volumes.c.id == volume_id)).mappings().first()
+            row = conn.execute(_VOLUME, {"id": volume_id}).mappings().first()
         return dict(row) if row else None
 
     def _set_volume(self, volume_id: str, **values: Any) -> int:
         values.setdefault("updated_at", self._now())
         with self.cloud.db.begin() as conn:
-            return int(
-                conn.execute(update(m.volumes).where(m.volumes.c.id == volume_id).values(**values)).rowcount
-            )
+            return int(conn.execute(_VOLUME_SET, {"b_id": volume_id, **values}).rowcount)
 
     # startup
     async def init_host(self) -> None:
@@ -201,18 +199,9 @@ class VolumeManager:
     def _finish_create(self, volume_id: str, values: dict[str, Any]) -> bool:
         now = self._now()
         with self.cloud.db.begin() as conn:
-            return bool(
-                conn.execute(
-                    update(m.volumes)
-                    .where(m.volumes.c.id == volume_id, m.volumes.c.status.in_(("creating", "downloading")))
-                    .values(
-                        status="available",
-                        launched_at=now,
-                        updated_at=now,
-                        **{k: v for k, v in values.items() if k in ("provider_location", "bootable")},
-                    )
-                ).rowcount
-            )
+            params = {k: v for k, v in values.items() if k in ("provider_location", "bootable")}
+            params.update(b_id=volume_id, status="available", launched_at=now, updated_at=now)
+            return bool(conn.execute(_FINISH_CREATE, params).rowcount)
 
     async def _reschedule_or_fail(
         self,
@@ -446,9 +435,12 @@ class VolumeManager:
         self.driver.terminate_connection(volume, dict(attachment["connector"] or {}) if attachment else None)
 
 
-# Prebuilt statements of the connection paths (built once: no per-call construction).
+# Prebuilt statements of the hot paths (built once: no per-call construction).
+_VOLUME = select(m.volumes).where(m.volumes.c.id == bindparam("id"))
 _ATTACHMENT = select(m.attachments).where(m.attachments.c.id == bindparam("id"))
 # UPDATEs whose SET columns are the keys of the parameters given with ``b_id``
+_VOLUME_SET = update(m.volumes).where(m.volumes.c.id == bindparam("b_id"))
+_FINISH_CREATE = _VOLUME_SET.where(m.volumes.c.status.in_(("creating", "downloading")))
 _BY_ID_ATTACHMENT = update(m.attachments).where(m.attachments.c.id == bindparam("b_id"))
 _VOLUME_ATTACHING = update(m.volumes).where(
     m.volumes.c.id == bindparam("b_id"), m.volumes.c.status.in_(("reserved", "available"))

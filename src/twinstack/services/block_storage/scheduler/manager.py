@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from twinstack.core.context import RequestContext
 from twinstack.services.block_storage import models as m
@@ -89,13 +89,13 @@ class SchedulerManager:
             return
         with self.cloud.db.begin() as conn:
             done = conn.execute(
-                update(m.volumes)
-                .where(m.volumes.c.id == volume_id, m.volumes.c.status == "creating")
-                .values(
-                    host=pool.pool_id,
-                    availability_zone=pool.availability_zone,
-                    updated_at=utcnow(self.cloud.clock),
-                )
+                _PLACE,
+                {
+                    "b_id": volume_id,
+                    "host": pool.pool_id,
+                    "availability_zone": pool.availability_zone,
+                    "updated_at": utcnow(self.cloud.clock),
+                },
             ).rowcount
         if not done:  # deleted (or reset) while waiting for the scheduler
             self.host_manager.release(volume_id)
@@ -151,3 +151,7 @@ class SchedulerManager:
             caps["updated"] = stamp
             out.append({"name": pool.pool_id, "capabilities": caps})
         return out
+
+
+# the scheduler's placement of a volume still ``creating`` (built once)
+_PLACE = update(m.volumes).where(m.volumes.c.id == bindparam("b_id"), m.volumes.c.status == "creating")
