@@ -18,26 +18,22 @@ from sqlalchemy import Connection, Table, bindparam, delete, insert, select, upd
 from twinstack.core.errors import ApiError, BadRequest, Conflict, NotFound
 from twinstack.services.placement import models as m
 from twinstack.services.placement.candidate_index import CandidateIndex
-from twinstack.services.placement.standards import (
-    RESOURCE_CLASSES,
-    STANDARD_RESOURCE_CLASSES,
-    STANDARD_TRAITS,
+from twinstack.services.placement.errors import (
+    CANNOT_DELETE_PARENT,
+    CONCURRENT_UPDATE,
+    DUPLICATE_NAME,
+    INVENTORY_INUSE,
+    PROVIDER_IN_USE,
+    PROVIDER_NOT_FOUND,
 )
+from twinstack.services.placement.errors import conflict as _conflict
 from twinstack.services.placement.state import Consumer, Inventory, Provider
+from twinstack.services.placement.taxonomy import TaxonomyMixin
 
 if TYPE_CHECKING:
     from twinstack.core.cloud import Cloud
 
 MAX_INT = 2147483647
-
-# placement's error codes (placement/errors.py)
-CONCURRENT_UPDATE = "placement.concurrent_update"
-DUPLICATE_NAME = "placement.duplicate_name"
-INVENTORY_INUSE = "placement.inventory.inuse"
-PROVIDER_IN_USE = "placement.resource_provider.inuse"
-CANNOT_DELETE_PARENT = "placement.resource_provider.cannot_delete_parent"
-PROVIDER_NOT_FOUND = "placement.resource_provider.not_found"
-
 
 # statements of the allocation path, built once (a boot claims, a delete releases)
 _DELETE_ALLOCATIONS = delete(m.allocations).where(m.allocations.c.consumer_uuid == bindparam("b_consumer"))
@@ -78,10 +74,6 @@ def _bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> 
     raw.executemany(sql, [tuple(row[c] for c in columns) for row in rows])
 
 
-def _conflict(message: str, code: str = "placement.undefined_code") -> Conflict:
-    return Conflict(message, kind=code)
-
-
 @dataclass(slots=True)
 class CandidateQuery:
     """One (unnumbered) request group of ``GET /allocation_candidates``."""
@@ -97,7 +89,7 @@ class CandidateQuery:
     root_forbidden: set[str] = field(default_factory=set)
 
 
-class PlacementService:
+class PlacementService(TaxonomyMixin):
     def __init__(self, cloud: Cloud) -> None:
         self.cloud = cloud
         self.db = cloud.db
@@ -377,37 +369,6 @@ class PlacementService:
                 CONCURRENT_UPDATE,
             )
 
-    # resource classes ------------------------------------------------------------------------
-    def resource_class_exists(self, name: str) -> bool:
-        return name in STANDARD_RESOURCE_CLASSES or name in self.custom_resource_classes
-
-    def list_resource_classes(self) -> list[str]:
-        return [*RESOURCE_CLASSES, *sorted(self.custom_resource_classes)]
-
-    def create_resource_class(self, name: str) -> bool:
-        """Create a custom class; False when it already exists."""
-        if not name.startswith("CUSTOM_"):
-            raise BadRequest(f"Resource class name {name} must start with CUSTOM_.")
-        if self.resource_class_exists(name):
-            return False
-        with self.db.begin() as conn:
-            conn.execute(insert(m.resource_classes).values(name=name, created_at=self.cloud.clock.now()))
-        self.custom_resource_classes.add(name)
-        return True
-
-    def delete_resource_class(self, name: str) -> None:
-        if name in STANDARD_RESOURCE_CLASSES:
-            raise BadRequest(
-                f"Cannot delete standard resource class {name}: Standard resource classes cannot be deleted."
-            )
-        if name not in self.custom_resource_classes:
-            raise NotFound(f"No such resource class {name}.")
-        if any(name in p.inventories for p in self.providers.values()):
-            raise _conflict(f"Unable to delete resource class {name}. Class is in use in inventory.")
-        with self.db.begin() as conn:
-            conn.execute(delete(m.resource_classes).where(m.resource_classes.c.name == name))
-        self.custom_resource_classes.discard(name)
-
     # inventories -----------------------------------------------------------------------------
     def _check_inventory(self, provider: Provider, rc: str, inv: Inventory) -> None:
         if not self.resource_class_exists(rc):
@@ -492,77 +453,6 @@ class PlacementService:
         inventories = dict(provider.inventories)
         del inventories[rc]
         self.set_inventories(uuid, None, inventories)
-
-    # traits ----------------------------------------------------------------------------------
-    def trait_exists(self, name: str) -> bool:
-        return name in STANDARD_TRAITS or name in self.custom_traits
-
-    def list_traits(self) -> list[str]:
-        return sorted(STANDARD_TRAITS | self.custom_traits)
-
-    def associated_traits(self) -> set[str]:
-        result: set[str] = set()
-        for p in self.providers.values():
-            result |= p.traits
-        return result
-
-    def create_trait(self, name: str) -> bool:
-        if not name.startswith("CUSTOM_"):
-            raise BadRequest(
-                f"The trait {name} is invalid. A valid trait must be no longer than 255 characters, "
-                'start with the prefix "CUSTOM_" and use following characters: "A"-"Z", '
-                '"0"-"9" and "_"'
-            )
-        if self.trait_exists(name):
-            return False
-        with self.db.begin() as conn:
-            conn.execute(insert(m.traits).values(name=name, created_at=self.cloud.clock.now()))
-        self.custom_traits.add(name)
-        return True
-
-    def delete_trait(self, name: str) -> None:
-        if name in STANDARD_TRAITS:
-            raise BadRequest(f"Cannot delete standard trait {name}.")
-        if name not in self.custom_traits:
-            raise NotFound(f"No such trait(s): {name}.")
-        if any(name in p.traits for p in self.providers.values()):
-            raise _conflict(f"The trait {name} is in use by a resource provider.")
-        with self.db.begin() as conn:
-            conn.execute(delete(m.traits).where(m.traits.c.name == name))
-        self.custom_traits.discard(name)
-
-    def set_traits(self, uuid: str, generation: int | None, traits: Iterable[str]) -> Provider:
-        provider = self.get_provider(uuid)
-        self._check_generation(provider, generation)
-        wanted = set(traits)
-        missing = sorted(t for t in wanted if not self.trait_exists(t))
-        if missing:
-            raise BadRequest(f"No such trait(s): {', '.join(missing)}")
-        with self.db.begin() as conn:
-            conn.execute(delete(m.provider_traits).where(m.provider_traits.c.provider_uuid == uuid))
-            if wanted:
-                conn.execute(insert(m.provider_traits), [{"provider_uuid": uuid, "trait": t} for t in wanted])
-        provider.traits = wanted
-        self.index.reset()
-        self._bump(provider)
-        return provider
-
-    # aggregates ------------------------------------------------------------------------------
-    def set_aggregates(self, uuid: str, generation: int | None, aggregates: Iterable[str]) -> Provider:
-        provider = self.get_provider(uuid)
-        self._check_generation(provider, generation)
-        wanted = set(aggregates)
-        with self.db.begin() as conn:
-            conn.execute(delete(m.provider_aggregates).where(m.provider_aggregates.c.provider_uuid == uuid))
-            if wanted:
-                conn.execute(
-                    insert(m.provider_aggregates),
-                    [{"provider_uuid": uuid, "aggregate_uuid": a} for a in wanted],
-                )
-        provider.aggregates = wanted
-        self.index.reset()
-        self._bump(provider)
-        return provider
 
     # allocations -----------------------------------------------------------------------------
     def get_consumer(self, consumer_uuid: str) -> Consumer | None:
