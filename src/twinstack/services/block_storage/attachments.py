@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, bindparam, case, delete, select, update
+from sqlalchemy import Connection, DateTime, bindparam, case, delete, func, select, update
 
 from twinstack.core.context import RequestContext
 from twinstack.core.errors import BadRequest, Conflict
@@ -40,6 +40,19 @@ _ATTACHMENT_SET = update(m.attachments).where(m.attachments.c.id == bindparam("b
 _RESERVE = _VOLUME_SET.where(m.volumes.c.status.in_(("available", "downloading")))
 _RESERVE_MULTI = _VOLUME_SET.where(m.volumes.c.status.in_(("available", "in-use", "downloading", "reserved")))
 _INSERT_ATTACHMENT = m.attachments.insert()
+_NOW = bindparam("now", type_=DateTime())
+_COMPLETE = _ATTACHMENT_SET.values(
+    attach_status="attached", attach_time=func.coalesce(m.attachments.c.attach_time, _NOW)
+)
+_COMPLETE_OWN = _COMPLETE.where(m.attachments.c.project_id == bindparam("p_project"))
+_VOLUME_IN_USE = (
+    update(m.volumes)
+    .where(
+        m.volumes.c.id
+        == select(m.attachments.c.volume_id).where(m.attachments.c.id == bindparam("b_id")).scalar_subquery()
+    )
+    .values(status="in-use", attach_status="attached", updated_at=_NOW)
+)
 _VOLUME_DETACHED = _VOLUME_SET.values(
     attach_status="detached",
     status=case(
@@ -202,26 +215,17 @@ class AttachmentsMixin:
 
     def attachment_complete(self: BlockStorageService, ctx: RequestContext, attachment_id: str) -> None:
         """os-complete: the attachment is ``attached``, the volume ``in-use``."""
-        with self.cloud.db.begin() as conn:
-            att = attachment_row(conn, ctx, attachment_id)
-            now = self.now()
-            conn.execute(
-                _ATTACHMENT_SET,
-                {
-                    "b_id": attachment_id,
-                    "attach_status": "attached",
-                    "attach_time": att["attach_time"] or now,
-                },
-            )
-            conn.execute(
-                _VOLUME_SET,
-                {
-                    "b_id": att["volume_id"],
-                    "status": "in-use",
-                    "attach_status": "attached",
-                    "updated_at": now,
-                },
-            )
+        own = not ctx.is_admin
+        with self.cloud.db.begin() as conn:  # two statements, no read: the UPDATE finds the row
+            # (the parameters' keys other than b_id, now, p_project would be SET: none here)
+            params = {"b_id": attachment_id, "now": self.now()}
+            found = conn.execute(
+                _COMPLETE_OWN if own else _COMPLETE,
+                {**params, "p_project": ctx.project_id} if own else params,
+            ).rowcount
+            if not found:
+                attachment_row(conn, ctx, attachment_id)  # cinder's 404
+            conn.execute(_VOLUME_IN_USE, params)
 
     async def attachment_delete(
         self: BlockStorageService, ctx: RequestContext, attachment_id: str
