@@ -12,7 +12,7 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, delete, exists, select, update
+from sqlalchemy import Connection, bindparam, delete, exists, select, update
 
 from twinstack.core.context import RequestContext
 from twinstack.services.block_storage import models as m
@@ -141,11 +141,33 @@ class VolumeManager:
         filter_properties: dict[str, Any],
     ) -> None:
         await self._latency(self.config.create_latency)
-        volume = self._volume(volume_id)
+        failure: Exception | None = None
+        with self.cloud.db.begin() as conn:
+            found = conn.execute(_VOLUME, {"id": volume_id}).mappings().first()
+            volume = dict(found) if found is not None else None
+            blank = (
+                volume is not None
+                and volume["status"] == "creating"
+                and not (volume["snapshot_id"] or volume["source_volid"] or volume["image_id"])
+            )
+            if blank:  # a blank volume: checked, made and finished in this one transaction (no await)
+                try:
+                    update_values = self.driver.create_volume(volume)  # type: ignore[arg-type]
+                except Exception as exc:  # noqa: BLE001 - handled below, out of the transaction
+                    failure = exc
+                else:
+                    done = self._finish_create_on(conn, volume_id, update_values, request_spec)
         if volume is None or volume["status"] != "creating":
             await self.report([volume_id])
             return
+        if blank and failure is None:
+            if not done:  # deleted meanwhile (force): give the space back
+                self.driver.delete_volume(volume)
+            await self.report([volume_id])
+            return
         try:
+            if failure is not None:
+                raise failure
             update_values = self._create_on_driver(ctx, volume)
         except Exception as exc:  # the driver failed: reschedule or error
             if not isinstance(exc, DriverError):
@@ -161,10 +183,8 @@ class VolumeManager:
                 self._set_volume(volume_id, status="error")
                 await self.report([volume_id])
                 return
-        values = dict(update_values or {})
-        if request_spec.get("bootable"):
-            values["bootable"] = True
-        done = self._finish_create(volume_id, values)
+        with self.cloud.db.begin() as conn:
+            done = self._finish_create_on(conn, volume_id, update_values, request_spec)
         if not done:  # deleted meanwhile (force): give the space back
             self.driver.delete_volume(volume)
         await self.report([volume_id])
@@ -196,12 +216,20 @@ class VolumeManager:
         else:
             self.driver.copy_image_to_volume(volume, chunks)
 
-    def _finish_create(self, volume_id: str, values: dict[str, Any]) -> bool:
+    def _finish_create_on(
+        self,
+        conn: Connection,
+        volume_id: str,
+        update_values: dict[str, Any] | None,
+        request_spec: dict[str, Any],
+    ) -> bool:
+        """``available`` (with the driver's model update) unless deleted or reset meanwhile."""
         now = self._now()
-        with self.cloud.db.begin() as conn:
-            params = {k: v for k, v in values.items() if k in ("provider_location", "bootable")}
-            params.update(b_id=volume_id, status="available", launched_at=now, updated_at=now)
-            return bool(conn.execute(_FINISH_CREATE, params).rowcount)
+        params = {k: v for k, v in (update_values or {}).items() if k in ("provider_location", "bootable")}
+        if request_spec.get("bootable"):
+            params["bootable"] = True
+        params.update(b_id=volume_id, status="available", launched_at=now, updated_at=now)
+        return bool(conn.execute(_FINISH_CREATE, params).rowcount)
 
     async def _reschedule_or_fail(
         self,
