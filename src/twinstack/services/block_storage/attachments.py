@@ -76,9 +76,16 @@ class AttachmentsMixin:
         return self._attachment_create(ctx, volume_id, instance_id, mode)[0]
 
     def _attachment_create(
-        self: BlockStorageService, ctx: RequestContext, volume_id: str, instance_id: str | None, mode: str
-    ) -> tuple[dict[str, Any], dict[str, Any]]:
-        """The reservation and the volume row as it now stands (for the connection step)."""
+        self: BlockStorageService,
+        ctx: RequestContext,
+        volume_id: str,
+        instance_id: str | None,
+        mode: str,
+        connecting: bool = False,
+    ) -> tuple[dict[str, Any], dict[str, Any], bool | None]:
+        """The reservation, the volume row as it now stands and, when ``connecting`` a volume
+        that is not multiattach, whether another attachment of it has a connection (the check
+        of the connection step, made here so that step reads nothing)."""
         with self.cloud.db.begin() as conn:
             volume = volume_row(conn, ctx, volume_id)
             if "error" in volume["status"]:
@@ -87,9 +94,13 @@ class AttachmentsMixin:
                     f"{volume_id} currently has a status of: {volume['status']} "
                 )
             row = self._reserve(conn, ctx, volume, instance_id, mode)
+            connected = None
+            if connecting and not volume["multiattach"]:
+                params = {"volume_id": volume_id, "attachment_id": row["id"]}
+                connected = conn.execute(_OTHER_CONNECTED, params).first() is not None
         if volume["status"] != "in-use":
             volume["status"] = "reserved"
-        return row, volume
+        return row, volume, connected
 
     async def attachment_create_async(
         self: BlockStorageService,
@@ -99,10 +110,10 @@ class AttachmentsMixin:
         connector: dict[str, Any] | None = None,
         mode: str = "null",
     ) -> dict[str, Any]:
-        row, volume = self._attachment_create(ctx, volume_id, instance_id, mode)
+        row, volume, connected = self._attachment_create(ctx, volume_id, instance_id, mode, bool(connector))
         if connector:
             # the rows just written go on to the connection step: nothing is read again
-            return await self._attachment_connect(ctx, row, volume, connector)
+            return await self._attachment_connect(ctx, row, volume, connector, connected)
         return row
 
     def _reserve(
@@ -190,9 +201,11 @@ class AttachmentsMixin:
         att: dict[str, Any],
         volume: dict[str, Any],
         connector: dict[str, Any],
+        connected: bool | None = None,
     ) -> dict[str, Any]:
-        """The checks of ``attachment_update`` on rows in hand, then the backend's connection;
-        returns the attachment as the manager wrote it."""
+        """The checks of ``attachment_update`` on rows in hand (``connected``: the duplicate
+        connector check, when already made), then the backend's connection; returns the
+        attachment as the manager wrote it."""
         if not isinstance(connector, dict):
             raise BadRequest("Invalid input for field/attribute connector.")
         attachment_id = att["id"]
@@ -201,13 +214,12 @@ class AttachmentsMixin:
                 f"Volume attachments can not be updated if the volume is in an error state. "
                 f"The Volume {volume['id']} currently has a status of: {volume['status']} "
             )
-        if not volume["multiattach"]:
+        if connected is None and not volume["multiattach"]:
             with self.cloud.db.begin() as conn:
-                other = conn.execute(
-                    _OTHER_CONNECTED, {"volume_id": volume["id"], "attachment_id": attachment_id}
-                ).first()
-            if other is not None:
-                raise Conflict(f"duplicate connectors detected on volume {volume['id']}")
+                params = {"volume_id": volume["id"], "attachment_id": attachment_id}
+                connected = conn.execute(_OTHER_CONNECTED, params).first() is not None
+        if connected:
+            raise Conflict(f"duplicate connectors detected on volume {volume['id']}")
         row = await self.volume_rpc.attachment_connect(ctx, volume["host"], volume, att, connector)
         if row is None:  # gone meanwhile: cinder's 404
             return self.get_attachment(ctx, attachment_id)
