@@ -15,7 +15,7 @@ from sqlalchemy import Connection, DateTime, bindparam, case, delete, func, sele
 from twinstack.core.context import RequestContext
 from twinstack.core.errors import BadRequest, Conflict
 from twinstack.services.block_storage import models as m
-from twinstack.services.block_storage.common import attachment_row, invalid_volume, volume_row
+from twinstack.services.block_storage.common import attachment_row, invalid_volume, one_of, volume_row
 
 if TYPE_CHECKING:
     from twinstack.services.block_storage.service import BlockStorageService
@@ -37,8 +37,10 @@ _ATTACHMENTS_OF = select(m.attachments).where(m.attachments.c.volume_id == bindp
 # UPDATEs whose SET columns are the keys of the parameters given with ``b_id``
 _VOLUME_SET = update(m.volumes).where(m.volumes.c.id == bindparam("b_id"))
 _ATTACHMENT_SET = update(m.attachments).where(m.attachments.c.id == bindparam("b_id"))
-_RESERVE = _VOLUME_SET.where(m.volumes.c.status.in_(("available", "downloading")))
-_RESERVE_MULTI = _VOLUME_SET.where(m.volumes.c.status.in_(("available", "in-use", "downloading", "reserved")))
+_RESERVE = _VOLUME_SET.where(one_of(m.volumes.c.status, ("available", "downloading")))
+_RESERVE_MULTI = _VOLUME_SET.where(
+    one_of(m.volumes.c.status, ("available", "in-use", "downloading", "reserved"))
+)
 _INSERT_ATTACHMENT = m.attachments.insert()
 _NOW = bindparam("now", type_=DateTime())
 _COMPLETE = _ATTACHMENT_SET.values(
@@ -56,7 +58,7 @@ _VOLUME_IN_USE = (
 _VOLUME_DETACHED = _VOLUME_SET.values(
     attach_status="detached",
     status=case(
-        (m.volumes.c.status.in_(("error_deleting", "maintenance", "deleting")), m.volumes.c.status),
+        (one_of(m.volumes.c.status, ("error_deleting", "maintenance", "deleting")), m.volumes.c.status),
         else_="available",
     ),
 )

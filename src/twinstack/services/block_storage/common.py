@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import ColumnElement, Connection, bindparam, or_, select
 
 from twinstack.core.context import RequestContext
 from twinstack.core.errors import ApiError, BadRequest, Conflict, NotFound
@@ -56,6 +56,12 @@ def or_str(items: tuple[str, ...] | list[str]) -> str:
 def utcnow(ctx_clock: Any) -> datetime:
     """Naive UTC (what the tables store)."""
     return ctx_clock.now().replace(tzinfo=None)
+
+
+def one_of(column: Any, values: tuple[str, ...]) -> ColumnElement[bool]:
+    """``column IN (values)`` as plain comparisons: a prebuilt statement then has no
+    expanding parameter to render again at each execution."""
+    return or_(*(column == v for v in values))
 
 
 # SELECT one row by id, built once per table (no per-call statement construction)

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, bindparam, delete, exists, select, update
 
 from twinstack.core.context import RequestContext
 from twinstack.services.block_storage import models as m
-from twinstack.services.block_storage.common import utcnow
+from twinstack.services.block_storage.common import one_of, utcnow
 from twinstack.services.block_storage.config import BackendConfig, BlockStorageConfig
 from twinstack.services.block_storage.drivers.base import DriverError, VolumeDriver
 from twinstack.services.block_storage.rpcapi import SchedulerAPI
@@ -468,10 +468,10 @@ _VOLUME = select(m.volumes).where(m.volumes.c.id == bindparam("id"))
 _ATTACHMENT = select(m.attachments).where(m.attachments.c.id == bindparam("id"))
 # UPDATEs whose SET columns are the keys of the parameters given with ``b_id``
 _VOLUME_SET = update(m.volumes).where(m.volumes.c.id == bindparam("b_id"))
-_FINISH_CREATE = _VOLUME_SET.where(m.volumes.c.status.in_(("creating", "downloading")))
+_FINISH_CREATE = _VOLUME_SET.where(one_of(m.volumes.c.status, ("creating", "downloading")))
 _BY_ID_ATTACHMENT = update(m.attachments).where(m.attachments.c.id == bindparam("b_id"))
 _VOLUME_ATTACHING = update(m.volumes).where(
-    m.volumes.c.id == bindparam("b_id"), m.volumes.c.status.in_(("reserved", "available"))
+    m.volumes.c.id == bindparam("b_id"), one_of(m.volumes.c.status, ("reserved", "available"))
 )
 _VOLUME_DETACHING = (
     update(m.volumes)
