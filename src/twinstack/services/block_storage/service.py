@@ -28,6 +28,7 @@ from twinstack.services.block_storage.rpcapi import BackupAPI, SchedulerAPI, Vol
 from twinstack.services.block_storage.snapshots import SnapshotsMixin
 from twinstack.services.block_storage.transfers import TransfersMixin
 from twinstack.services.block_storage.types import TypesMixin
+from twinstack.services.block_storage.volume_actions import VolumeActionsMixin
 from twinstack.services.block_storage.volumes import VolumesMixin
 
 if TYPE_CHECKING:
@@ -40,7 +41,14 @@ SCHEDULER_HOST = "twinstack"
 
 
 class BlockStorageService(
-    VolumesMixin, TypesMixin, QuotasMixin, SnapshotsMixin, AttachmentsMixin, BackupsMixin, TransfersMixin
+    VolumesMixin,
+    VolumeActionsMixin,
+    TypesMixin,
+    QuotasMixin,
+    SnapshotsMixin,
+    AttachmentsMixin,
+    BackupsMixin,
+    TransfersMixin,
 ):
     def __init__(self, cloud: Cloud, config: BlockStorageConfig | None = None) -> None:
         self.cloud = cloud
