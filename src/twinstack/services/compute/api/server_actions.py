@@ -69,42 +69,6 @@ async def reboot(req: ApiRequest, sid: str, value: Any) -> ApiResponse:
     return ACCEPTED
 
 
-@action("os-stop")
-async def stop(req: ApiRequest, sid: str, value: Any) -> ApiResponse:
-    await compute(req).stop(req.ctx, sid)
-    return ACCEPTED
-
-
-@action("os-start")
-async def start(req: ApiRequest, sid: str, value: Any) -> ApiResponse:
-    await compute(req).start(req.ctx, sid)
-    return ACCEPTED
-
-
-@action("pause")
-async def pause(req: ApiRequest, sid: str, value: Any) -> ApiResponse:
-    await compute(req).pause(req.ctx, sid)
-    return ACCEPTED
-
-
-@action("unpause")
-async def unpause(req: ApiRequest, sid: str, value: Any) -> ApiResponse:
-    await compute(req).unpause(req.ctx, sid)
-    return ACCEPTED
-
-
-@action("suspend")
-async def suspend(req: ApiRequest, sid: str, value: Any) -> ApiResponse:
-    await compute(req).suspend(req.ctx, sid)
-    return ACCEPTED
-
-
-@action("resume")
-async def resume(req: ApiRequest, sid: str, value: Any) -> ApiResponse:
-    await compute(req).resume(req.ctx, sid)
-    return ACCEPTED
-
-
 @action("lock")
 async def lock(req: ApiRequest, sid: str, value: Any) -> ApiResponse:
     body = _nullable_object(value, "lock")
@@ -125,12 +89,6 @@ async def rescue(req: ApiRequest, sid: str, value: Any) -> ApiResponse:
     body = _nullable_object(value, "rescue")
     admin_pass = await compute(req).rescue(req.ctx, sid, body.get("adminPass"), body.get("rescue_image_ref"))
     return ApiResponse({"adminPass": admin_pass}, 200)
-
-
-@action("unrescue")
-async def unrescue(req: ApiRequest, sid: str, value: Any) -> ApiResponse:
-    await compute(req).unrescue(req.ctx, sid)
-    return ACCEPTED
 
 
 @action("changePassword")
@@ -172,12 +130,6 @@ async def resize(req: ApiRequest, sid: str, value: Any) -> ApiResponse:
 async def confirm_resize(req: ApiRequest, sid: str, value: Any) -> ApiResponse:
     await compute(req).confirm_resize(req.ctx, sid)
     return ApiResponse(None, 204)
-
-
-@action("revertResize")
-async def revert_resize(req: ApiRequest, sid: str, value: Any) -> ApiResponse:
-    await compute(req).revert_resize(req.ctx, sid)
-    return ACCEPTED
 
 
 @action("rebuild")
@@ -242,18 +194,6 @@ async def create_image(req: ApiRequest, sid: str, value: Any) -> ApiResponse:
     if req.ctx.mv("2.45"):
         return ApiResponse({"image_id": image_id}, 202)
     return ApiResponse(None, 202, {"Location": location})
-
-
-@action("shelve")
-async def shelve(req: ApiRequest, sid: str, value: Any) -> ApiResponse:
-    await compute(req).shelve(req.ctx, sid)
-    return ACCEPTED
-
-
-@action("shelveOffload")
-async def shelve_offload(req: ApiRequest, sid: str, value: Any) -> ApiResponse:
-    await compute(req).shelve_offload(req.ctx, sid)
-    return ACCEPTED
 
 
 @action("unshelve")
@@ -459,3 +399,31 @@ def _forbidden(req: ApiRequest) -> None:
 
 def register(api: ServiceApi) -> None:
     route(api, "POST", "/servers/{server_id}/action", server_action, status=202)
+
+
+# Actions that take no arguments: the body's value is ignored, as nova does.
+PLAIN_ACTIONS = {
+    "os-stop": "stop",
+    "os-start": "start",
+    "pause": "pause",
+    "unpause": "unpause",
+    "suspend": "suspend",
+    "resume": "resume",
+    "unrescue": "unrescue",
+    "revertResize": "revert_resize",
+    "shelve": "shelve",
+    "shelveOffload": "shelve_offload",
+}
+
+
+def _plain(method: str) -> Action:
+    async def run(req: ApiRequest, sid: str, value: Any) -> ApiResponse:
+        await getattr(compute(req), method)(req.ctx, sid)
+        return ACCEPTED
+
+    run.__name__ = method
+    return run
+
+
+for _name, _method in PLAIN_ACTIONS.items():
+    action(_name)(_plain(_method))
