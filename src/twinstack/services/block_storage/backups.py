@@ -10,7 +10,13 @@ from sqlalchemy import Connection, select, update
 from twinstack.core.context import RequestContext
 from twinstack.core.errors import BadRequest
 from twinstack.services.block_storage import models as m
-from twinstack.services.block_storage.common import backup_row, invalid_backup, invalid_volume, volume_row
+from twinstack.services.block_storage.common import (
+    backup_row,
+    invalid_backup,
+    invalid_volume,
+    project_scoped,
+    volume_row,
+)
 
 if TYPE_CHECKING:
     from twinstack.services.block_storage.service import BlockStorageService
@@ -118,20 +124,7 @@ class BackupsMixin:
     def list_backup_rows(
         self: BlockStorageService, ctx: RequestContext, filters: dict[str, str]
     ) -> list[dict[str, Any]]:
-        query = select(m.backups)
-        all_tenants = ctx.is_admin and str(filters.get("all_tenants", "")).lower() in (
-            "1",
-            "true",
-            "yes",
-            "t",
-        )
-        if ctx.is_admin and filters.get("project_id"):
-            query = query.where(m.backups.c.project_id == filters["project_id"])
-        elif not all_tenants:
-            query = query.where(m.backups.c.project_id == ctx.project_id)
-        for key in ("status", "volume_id", "name"):
-            if filters.get(key):
-                query = query.where(getattr(m.backups.c, key) == filters[key])
+        query = project_scoped(select(m.backups), m.backups, ctx, filters, ("status", "volume_id", "name"))
         with self.cloud.db.begin() as conn:
             return [dict(r) for r in conn.execute(query).mappings()]
 

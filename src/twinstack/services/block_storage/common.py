@@ -138,3 +138,23 @@ def parse_size(value: Any, name: str = "size") -> int:
             "than zero)."
         )
     return size
+
+
+def truthy(value: Any) -> bool:
+    """A query flag as cinder reads it (oslo's ``bool_from_string``)."""
+    return value is not None and str(value).strip().lower() in ("1", "true", "yes", "on", "t", "y")
+
+
+def project_scoped(
+    query: Any, table: Any, ctx: RequestContext, filters: dict[str, str], equal_keys: tuple[str, ...]
+) -> Any:
+    """Cinder's list scoping: the caller's project; for an admin, ``all_tenants`` or a
+    ``project_id`` filter; then the equality filters of ``equal_keys`` that were given."""
+    if ctx.is_admin and filters.get("project_id"):
+        query = query.where(table.c.project_id == filters["project_id"])
+    elif not (ctx.is_admin and truthy(filters.get("all_tenants"))):
+        query = query.where(table.c.project_id == ctx.project_id)
+    for key in equal_keys:
+        if filters.get(key):
+            query = query.where(getattr(table.c, key) == filters[key])
+    return query

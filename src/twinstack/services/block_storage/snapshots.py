@@ -13,6 +13,7 @@ from twinstack.services.block_storage.common import (
     invalid_snapshot,
     invalid_volume,
     parse_bool,
+    project_scoped,
     snapshot_row,
     volume_row,
 )
@@ -89,20 +90,9 @@ class SnapshotsMixin:
     ) -> list[dict[str, Any]]:
         from twinstack.services.block_storage.listing import parse_metadata_filter
 
-        query = select(m.snapshots)
-        all_tenants = ctx.is_admin and str(filters.get("all_tenants", "")).lower() in (
-            "1",
-            "true",
-            "yes",
-            "t",
+        query = project_scoped(
+            select(m.snapshots), m.snapshots, ctx, filters, ("status", "volume_id", "name")
         )
-        if ctx.is_admin and filters.get("project_id"):
-            query = query.where(m.snapshots.c.project_id == filters["project_id"])
-        elif not all_tenants:
-            query = query.where(m.snapshots.c.project_id == ctx.project_id)
-        for key in ("status", "volume_id", "name"):
-            if filters.get(key):
-                query = query.where(getattr(m.snapshots.c, key) == filters[key])
         with self.cloud.db.begin() as conn:
             rows = [dict(r) for r in conn.execute(query).mappings()]
         meta = parse_metadata_filter(filters["metadata"]) if filters.get("metadata") else None

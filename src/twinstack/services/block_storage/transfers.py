@@ -12,7 +12,7 @@ from sqlalchemy import delete, select, update
 from twinstack.core.context import RequestContext
 from twinstack.core.errors import BadRequest, NotFound
 from twinstack.services.block_storage import models as m
-from twinstack.services.block_storage.common import invalid_volume, volume_row
+from twinstack.services.block_storage.common import invalid_volume, truthy, volume_row
 
 if TYPE_CHECKING:
     from twinstack.services.block_storage.service import BlockStorageService
@@ -86,13 +86,7 @@ class TransfersMixin:
         self: BlockStorageService, ctx: RequestContext, filters: dict[str, str]
     ) -> list[dict[str, Any]]:
         query = select(m.transfers).where(m.transfers.c.accepted.is_(False))
-        all_tenants = ctx.is_admin and str(filters.get("all_tenants", "")).lower() in (
-            "1",
-            "true",
-            "yes",
-            "t",
-        )
-        if not all_tenants:
+        if not (ctx.is_admin and truthy(filters.get("all_tenants"))):
             query = query.where(m.transfers.c.source_project_id == ctx.project_id)
         if filters.get("volume_id"):
             query = query.where(m.transfers.c.volume_id == filters["volume_id"])

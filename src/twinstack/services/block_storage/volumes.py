@@ -16,6 +16,7 @@ from twinstack.services.block_storage.common import (
     invalid_volume,
     or_str,
     parse_size,
+    project_scoped,
     snapshot_row,
     volume_row,
 )
@@ -127,15 +128,10 @@ class VolumesMixin:
     ) -> list[dict[str, Any]]:
         from twinstack.services.block_storage.listing import parse_metadata_filter
 
-        query = select(m.volumes)
-        all_tenants = ctx.is_admin and _truthy(filters.get("all_tenants"))
-        if ctx.is_admin and filters.get("project_id"):
-            query = query.where(m.volumes.c.project_id == filters["project_id"])
-        elif not all_tenants:
-            query = query.where(m.volumes.c.project_id == ctx.project_id)
-        for key in ("status", "name", "availability_zone"):  # the cheap ones in SQL, all again below
-            if filters.get(key):
-                query = query.where(getattr(m.volumes.c, key) == filters[key])
+        # the cheap filters in SQL, all of them again below
+        query = project_scoped(
+            select(m.volumes), m.volumes, ctx, filters, ("status", "name", "availability_zone")
+        )
         with self.cloud.db.begin() as conn:
             types = self.types_by_id(conn)
             rows = [dict(r) for r in conn.execute(query).mappings()]
@@ -599,10 +595,6 @@ def _image_metadata(image: dict[str, Any]) -> dict[str, str]:
 
 def _is_multiattach(vtype: dict[str, Any]) -> bool:
     return str((vtype.get("extra_specs") or {}).get("multiattach", "")).strip().lower() == "<is> true"
-
-
-def _truthy(value: str | None) -> bool:
-    return value is not None and value.strip().lower() in ("1", "true", "yes", "on", "t", "y")
 
 
 def _matches(row: dict[str, Any], filters: dict[str, str], types: dict[str, dict[str, Any]]) -> bool:
