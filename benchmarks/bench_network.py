@@ -56,7 +56,7 @@ def in_process(networks: int, ports: int) -> dict[str, Any]:
     from twinstack.core.cloud import Cloud
     from twinstack.core.context import RequestContext
 
-    cloud = Cloud(Settings(ephemeral=True, write_clouds_yaml=False, port=0))
+    cloud = Cloud(Settings.from_env(ephemeral=True, write_clouds_yaml=False, port=0))
     svc = cloud.service("network")
     ctx = RequestContext.admin_context()
     ctx.project_id = cloud.service("identity").find_project_by_name("admin", "default")["id"]

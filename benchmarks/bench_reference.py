@@ -55,7 +55,7 @@ class Served:
         from twinstack.config import Settings
 
         self.port = _free_port()
-        settings = Settings(port=self.port, ephemeral=True, write_clouds_yaml=False)
+        settings = Settings.from_env(port=self.port, ephemeral=True, write_clouds_yaml=False)
         entry = cloud_entries(settings)[settings.cloud_name]
         self.credential = {
             **entry["auth"],

@@ -26,7 +26,7 @@ def free_port() -> int:
 def test_clouds_yaml_keeps_other_entries(tmp_path: Path) -> None:
     path = tmp_path / "clouds.yaml"
     path.write_text(yaml.safe_dump({"clouds": {"prod": {"auth": {"auth_url": "https://x"}}}}))
-    write(Settings(port=9999, write_clouds_yaml=True), path)
+    write(Settings.from_env(port=9999, write_clouds_yaml=True), path)
     clouds = yaml.safe_load(path.read_text())["clouds"]
     assert clouds["prod"] == {"auth": {"auth_url": "https://x"}}
     assert clouds["twinstack"]["auth"]["auth_url"] == "http://127.0.0.1:9999/identity"

@@ -14,6 +14,7 @@ from rich.console import Console
 
 from twinstack import __version__
 from twinstack.config import Settings
+from twinstack.core.settings import SettingsError
 
 app = typer.Typer(
     help="twinstack: an OpenStack cloud on one laptop, and a Rally-compatible bench.",
@@ -67,7 +68,11 @@ def serve(
         overrides["write_clouds_yaml"] = False
     if hosts is not None:
         overrides["compute_hosts"] = hosts
-    settings = Settings(**overrides)  # type: ignore[arg-type]
+    try:
+        settings = Settings.from_env(**overrides)
+    except SettingsError as exc:
+        console.print(f"[red]Invalid setting: {exc}[/red]")
+        raise typer.Exit(2) from None
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         sock = bind(settings.host, settings.port)

@@ -2,6 +2,7 @@
 
 Every setting can come from the environment (``TWINSTACK_<NAME>``) or from the command line;
 nothing reads them globally: the app gets a ``Settings`` object and passes it on.
+(``twinstack.core.settings`` says how values are read.)
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+import msgspec
+
+from twinstack.core.settings import EnvSettings
 
 DEFAULT_PORT = 8770
 DEFAULT_ADMIN_PASSWORD = "secret"
@@ -22,16 +24,19 @@ def default_data_dir() -> Path:
     return Path(base) / "twinstack"
 
 
-class Settings(BaseSettings):
-    """A cloud's settings. Defaults give a small devstack-like cloud on 127.0.0.1."""
+class Settings(EnvSettings, kw_only=True):
+    """A cloud's settings. Defaults give a small devstack-like cloud on 127.0.0.1.
 
-    model_config = SettingsConfigDict(env_prefix="TWINSTACK_", extra="ignore")
+    ``Settings.from_env(**overrides)`` reads ``TWINSTACK_<NAME>`` for what is not overridden.
+    """
+
+    env_prefix = "TWINSTACK_"
 
     host: str = "127.0.0.1"
     port: int = DEFAULT_PORT
     # The URL clients are told to use; derived from host/port when empty.
     public_url: str = ""
-    data_dir: Path = Field(default_factory=default_data_dir)
+    data_dir: Path = msgspec.field(default_factory=default_data_dir)
     ephemeral: bool = False
     # SQLAlchemy URL; empty means a SQLite file in data_dir (or memory when ephemeral).
     database_url: str = ""

@@ -66,4 +66,4 @@ def start_cloud(ephemeral: bool = True, **settings: Any) -> CloudHandle:
         "write_clouds_yaml": False,
     }
     values.update(settings)
-    return CloudHandle(CloudThread(Settings(**values)).start())
+    return CloudHandle(CloudThread(Settings.from_env(**values)).start())

@@ -7,11 +7,12 @@ with one pool of the same name, as devstack's ``twinstack@lvmdriver-1#lvmdriver-
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+import msgspec
+
+from twinstack.core.settings import EnvSettings
 
 
-class BackendConfig(BaseModel):
+class BackendConfig(msgspec.Struct, kw_only=True):
     """One volume backend (a cinder-volume service with one pool)."""
 
     name: str = "lvmdriver-1"  # volume_backend_name and pool name
@@ -40,10 +41,10 @@ def _default_backends() -> list[BackendConfig]:
     return [BackendConfig()]
 
 
-class BlockStorageConfig(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="TWINSTACK_VOLUME_", extra="ignore")
+class BlockStorageConfig(EnvSettings, kw_only=True):
+    env_prefix = "TWINSTACK_VOLUME_"
 
-    backends: list[BackendConfig] = Field(default_factory=_default_backends)
+    backends: list[BackendConfig] = msgspec.field(default_factory=_default_backends)
     # Seconds the fake driver takes to create a volume (a poller sees ``creating`` first).
     create_latency: float = 0.05
     # Seconds for other driver work (delete, extend, snapshot, connection setup).

@@ -52,7 +52,7 @@ class BlockStorageService(
 ):
     def __init__(self, cloud: Cloud, config: BlockStorageConfig | None = None) -> None:
         self.cloud = cloud
-        self.config = config or BlockStorageConfig()
+        self.config = config or BlockStorageConfig.from_env()
         self._types_cache: dict[str, dict[str, Any]] | None = None
         self._usage_cache: dict[str, dict[str, int]] = {}
         self._limits_cache: dict[str, dict[str, int]] = {}

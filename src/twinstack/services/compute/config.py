@@ -9,16 +9,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from twinstack.core.settings import EnvSettings
 
 if TYPE_CHECKING:
     from twinstack.core.cloud import Cloud
 
 
-class ComputeConfig(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="TWINSTACK_COMPUTE_", extra="ignore", validate_assignment=True
-    )
+class ComputeConfig(EnvSettings, kw_only=True):
+    env_prefix = "TWINSTACK_COMPUTE_"
 
     hosts: int = 4
     host_prefix: str = "compute-"
@@ -54,8 +52,8 @@ class ComputeConfig(BaseSettings):
     @classmethod
     def from_cloud(cls, cloud: Cloud) -> ComputeConfig:
         overrides: dict[str, Any] = {}
-        for name in cls.model_fields:
+        for name in cls.__struct_fields__:
             value = getattr(cloud.settings, f"compute_{name}", None)
             if value is not None:
                 overrides[name] = value
-        return cls(**overrides)
+        return cls.from_env(**overrides)

@@ -152,7 +152,7 @@ class ImageService(ImageDataMixin, MembersMixin, ListingMixin, MetadefsMixin):
     def __init__(self, cloud: Cloud) -> None:
         self.cloud = cloud
         self.db = cloud.db
-        self.settings = ImageSettings()
+        self.settings = ImageSettings.from_env()
         self._temp_root: Path | None = None
         self.store = FileStore(self._store_root())
         self._staged: dict[str, StoredData] = {}

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from twinstack.core.settings import EnvSettings
 
 DISK_FORMATS = ("ami", "ari", "aki", "vhd", "vhdx", "vmdk", "raw", "qcow2", "vdi", "iso", "ploop")
 CONTAINER_FORMATS = ("ami", "ari", "aki", "bare", "ovf", "ova", "docker", "compressed")
 
 
-class ImageSettings(BaseSettings):
+class ImageSettings(EnvSettings, kw_only=True):
     """Glance's knobs that matter here (glance-api.conf names)."""
 
-    model_config = SettingsConfigDict(env_prefix="TWINSTACK_IMAGE_", extra="ignore")
+    env_prefix = "TWINSTACK_IMAGE_"
 
     # Largest image accepted, in bytes (glance's image_size_cap: 1 TiB).
     image_size_cap: int = 1099511627776
