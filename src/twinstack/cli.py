@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from twinstack import __version__
 from twinstack.config import Settings
@@ -21,7 +20,11 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console(stderr=True)
+
+
+def say(text: str, **style: object) -> None:
+    """A line on stderr. (click's styling: rich costs ~25 ms of start-up to import.)"""
+    typer.secho(text, err=True, **style)  # type: ignore[arg-type]
 
 
 @app.command(
@@ -71,41 +74,41 @@ def serve(
     try:
         settings = Settings.from_env(**overrides)
     except SettingsError as exc:
-        console.print(f"[red]Invalid setting: {exc}[/red]")
+        say(f"Invalid setting: {exc}", fg="red")
         raise typer.Exit(2) from None
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         sock = bind(settings.host, settings.port)
     except OSError as exc:
-        console.print(f"[red]Cannot listen on {settings.host}:{settings.port}: {exc.strerror}[/red]")
+        say(f"Cannot listen on {settings.host}:{settings.port}: {exc.strerror}", fg="red")
         raise typer.Exit(1) from None
     settings.port = sock.getsockname()[1]
     cloud = Cloud(settings)
     where = "memory (ephemeral)" if settings.ephemeral else str(settings.data_dir)
-    lines = [
-        f"[bold green]twinstack {__version__}[/] serving at [bold]{settings.base_url()}[/] "
+    bold = typer.style
+    say(
+        f"{bold(f'twinstack {__version__}', fg='green', bold=True)} serving at "
+        f"{bold(settings.base_url(), bold=True)} "
         f"(state in {where}, ready in {time.perf_counter() - started:.2f}s)"
-    ]
+    )
     if settings.write_clouds_yaml:
         path = cy.write(settings)
-        lines.append(
-            f"clouds.yaml: wrote entries [bold]{settings.cloud_name}[/] (admin) and "
-            f"[bold]{settings.cloud_name}-demo[/] to {path}"
+        say(
+            f"clouds.yaml: wrote entries {bold(settings.cloud_name, bold=True)} (admin) and "
+            f"{bold(settings.cloud_name + '-demo', bold=True)} to {path}"
         )
-        lines.append(f"  export OS_CLOUD={settings.cloud_name}; openstack token issue")
+        say(f"  export OS_CLOUD={settings.cloud_name}; openstack token issue")
     else:
-        lines.append(
+        say(
             f"  export OS_AUTH_URL={settings.base_url()}/identity OS_USERNAME=admin "
             "OS_PASSWORD=... OS_PROJECT_NAME=admin OS_USER_DOMAIN_NAME=Default "
             "OS_PROJECT_DOMAIN_NAME=Default"
         )
-    lines.append("Ctrl-C stops it.")
-    for line in lines:
-        console.print(line)
+    say("Ctrl-C stops it.")
     server = uvicorn.Server(uvicorn_config(cloud, log_level=log_level))
     with contextlib.suppress(KeyboardInterrupt):
         run(server.serve(sockets=[sock]))
-    console.print("twinstack stopped.")
+    say("twinstack stopped.")
 
 
 @app.command()
