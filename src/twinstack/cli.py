@@ -55,7 +55,6 @@ def serve(
     """Start the cloud: every OpenStack API on one port. Ctrl-C stops it."""
     import uvicorn
 
-    from twinstack import clouds_yaml as cy
     from twinstack.core.cloud import Cloud
     from twinstack.server import bind, run, uvicorn_config
 
@@ -92,6 +91,8 @@ def serve(
         f"(state in {where}, ready in {time.perf_counter() - started:.2f}s)"
     )
     if settings.write_clouds_yaml:
+        from twinstack import clouds_yaml as cy  # PyYAML only when it is needed
+
         path = cy.write(settings)
         say(
             f"clouds.yaml: wrote entries {bold(settings.cloud_name, bold=True)} (admin) and "

@@ -5,6 +5,7 @@ Nothing in twinstack is global: everything a service needs comes from its ``Clou
 
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
 from typing import Any
@@ -48,7 +49,8 @@ class Cloud:
         for plugin in self.plugins.values():
             plugin.bootstrap(self)
         for plugin in self.plugins.values():
-            api = plugin.api(self)
+            # Built at the first request under its prefix; an alias gets the same ServiceApi.
+            api = functools.cache(functools.partial(plugin.api, self))
             self.app.mount(plugin.prefix, api)
             for alias in plugin.aliases:
                 self.app.mount(alias, api)

@@ -225,6 +225,20 @@ class ServiceApi:
         return self.microversions is not None and path.startswith(self.microversion_prefixes)
 
 
+class _Mount:
+    __slots__ = ("prefix", "api", "_factory")
+
+    def __init__(self, prefix: str, api: ServiceApi | Callable[[], ServiceApi]) -> None:
+        self.prefix = prefix
+        self.api: ServiceApi | None = api if isinstance(api, ServiceApi) else None
+        self._factory = api
+
+    def build(self) -> ServiceApi:
+        assert callable(self._factory)
+        self.api = self._factory()
+        return self.api
+
+
 class CloudApp:
     """The ASGI application: dispatches by path prefix to each service's ``ServiceApi``."""
 
@@ -235,13 +249,15 @@ class CloudApp:
         shutdown: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.cloud = cloud
-        self.mounts: list[tuple[str, ServiceApi]] = []
+        self.mounts: list[_Mount] = []
         self._startup = lifespan
         self._shutdown = shutdown
 
-    def mount(self, prefix: str, api: ServiceApi) -> None:
-        self.mounts.append((prefix.rstrip("/"), api))
-        self.mounts.sort(key=lambda item: -len(item[0]))
+    def mount(self, prefix: str, api: ServiceApi | Callable[[], ServiceApi]) -> None:
+        """Serve ``prefix`` with ``api``, or with what ``api()`` returns, built at the first
+        request under ``prefix`` (a start-up builds no route table it does not need)."""
+        self.mounts.append(_Mount(prefix.rstrip("/"), api))
+        self.mounts.sort(key=lambda mount: -len(mount.prefix))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -250,8 +266,10 @@ class CloudApp:
         if scope["type"] != "http":
             return
         path: str = scope["path"]
-        for prefix, api in self.mounts:
+        for mount in self.mounts:
+            prefix = mount.prefix
             if path == prefix or path.startswith(prefix + "/"):
+                api = mount.api or mount.build()
                 response = await self.handle(api, path[len(prefix) :] or "/", scope, receive)
                 await response(scope, receive, send)
                 return
