@@ -13,7 +13,7 @@ from collections.abc import AsyncIterable, Iterable, Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, case, func, insert, select, update
 
 from twinstack.core.context import RequestContext
 from twinstack.core.errors import ApiError, BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge
@@ -27,6 +27,27 @@ if TYPE_CHECKING:
     from twinstack.services.image.service import ImageService
 
 Chunks = AsyncIterable[bytes] | Iterable[bytes]
+
+_images = m.images.c
+# saving (or importing) -> active with the data's size and hashes, in one statement; raw and iso
+# images get their virtual size from the data, others keep theirs (glance's _finish).
+FINISH_UPLOAD = (
+    update(m.images)
+    .where(_images.id == bindparam("_id"), _images.status == bindparam("_from"))
+    .values(
+        status="active",
+        size=bindparam("_size"),
+        virtual_size=case(
+            (_images.disk_format.in_(("raw", "iso")), bindparam("_size")), else_=_images.virtual_size
+        ),
+        checksum=bindparam("_checksum"),
+        os_hash_algo=bindparam("_algo"),
+        os_hash_value=bindparam("_hash"),
+        location="file",
+        updated_at=bindparam("_now"),
+    )
+    .returning(*m.images.c)
+)
 
 
 class Gone(ApiError):
@@ -134,30 +155,28 @@ class ImageDataMixin:
             )
 
     def _finish(self: ImageService, image_id: str, stored: StoredData, *, from_status: str) -> dict[str, Any]:
+        """Record the stored data and make the image active, if it is still ``from_status``."""
         with self.db.begin() as conn:
-            row = self._row(conn, image_id)
-            if row is None or row["status"] != from_status:
-                if row is None:
-                    self.store.delete(image_id)
-                    raise Gone(
-                        f"Image {image_id} could not be found after upload. The image may have been "
-                        "deleted during the upload, cleaning up the chunks uploaded."
-                    )
-                raise Conflict(f"Image status transition from {row['status']} to active is not allowed")
-            values = {
-                "status": "active",
-                "size": stored.size,
-                "checksum": stored.checksum,
-                "os_hash_algo": stored.os_hash_algo,
-                "os_hash_value": stored.os_hash_value,
-                "location": "file",
-                "updated_at": self._now(),
+            params = {
+                "_id": image_id,
+                "_from": from_status,
+                "_size": stored.size,
+                "_checksum": stored.checksum,
+                "_algo": stored.os_hash_algo,
+                "_hash": stored.os_hash_value,
+                "_now": self._now(),
             }
-            if row["disk_format"] in ("raw", "iso") or row["virtual_size"] is None:
-                values["virtual_size"] = stored.size if row["disk_format"] in ("raw", "iso") else None
-            self._update(conn, image_id, **values)
-            row.update(values)
-            return image_view(row)
+            row = conn.execute(FINISH_UPLOAD, params).mappings().first()
+            if row is not None:
+                return image_view(row)
+            current = self._row(conn, image_id)
+            if current is None:
+                self.store.delete(image_id)
+                raise Gone(
+                    f"Image {image_id} could not be found after upload. The image may have been "
+                    "deleted during the upload, cleaning up the chunks uploaded."
+                )
+            raise Conflict(f"Image status transition from {current['status']} to active is not allowed")
 
     # download --------------------------------------------------------------------------------
     def prepare_download(self: ImageService, ctx: RequestContext, image_id: str) -> dict[str, Any]:

@@ -12,13 +12,20 @@ import contextlib
 import hashlib
 import os
 import shutil
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from queue import SimpleQueue
 from typing import Any
 
-BLOCK = 1024 * 1024  # bytes handed to the hashing threads at a time
+BLOCK = 1024 * 1024  # bytes read from the store at a time
+COALESCE = 64 * 1024  # smaller received chunks are joined before they go to the hashing threads
+INLINE = 32 * 1024  # an upload this small is hashed and written on the event loop
+# Bytes of an upload queued for the threads (counted once per thread) above which the receive
+# waits, and below which it goes on.
+HIGH_WATER = 4 * 1024 * 1024
+LOW_WATER = 2 * 1024 * 1024
 
 
 class SizeLimitExceeded(Exception):
@@ -37,36 +44,154 @@ class StoredData:
     os_hash_value: str
 
 
-class _Writer:
-    """Hashes and writes blocks; the md5 and the sha512 of a block run in parallel threads."""
+class _Upload:
+    """One write under way: its file, its two hashes, its blocks in flight and how it ends.
 
-    def __init__(self, path: Path, pool: ThreadPoolExecutor) -> None:
-        self.file = open(path, "wb")  # noqa: SIM115 - closed by close()
+    Its blocks go through two long-lived threads in order: one computes md5 and writes the
+    file, the other computes sha512 (hashlib and the write release the GIL, so both run beside
+    the event loop). A block is handed over with ``SimpleQueue.put``, without a future; the
+    event loop is woken only when the upload has too much in flight (``waiter``) and at its end
+    (``done``: the second thread to reach the end closes the file).
+    """
+
+    __slots__ = ("fd", "md5", "sha", "error", "loop", "ended", "inflight", "waiter", "done", "_left", "_lock")
+
+    def __init__(self, path: Path, loop: asyncio.AbstractEventLoop) -> None:
+        self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
         self.md5 = hashlib.md5(usedforsecurity=False)
         self.sha = hashlib.sha512()
-        self.pool = pool
-        self.size = 0
+        self.error: BaseException | None = None  # a failed write, or the upload was abandoned
+        self.loop = loop
+        self.ended = False
+        self.inflight = 0  # bytes queued and not yet taken by both threads (counted per thread)
+        self.waiter: asyncio.Future[None] | None = None  # the receive waits for the threads
+        self.done: asyncio.Future[None] | None = None  # the end is awaited
+        self._left = 2  # threads that have not reached the end
+        self._lock = threading.Lock()
 
-    def _md5_and_write(self, block: bytes) -> None:
-        self.md5.update(block)
-        self.file.write(block)
+    def md5_and_write(self, block: bytes) -> None:
+        if self.error is not None:
+            return
+        try:
+            self.md5.update(block)
+            view = memoryview(block)
+            while view:
+                view = view[os.write(self.fd, view) :]
+        except BaseException as exc:  # reported by result()
+            self.error = exc
 
-    def submit(self, block: bytes) -> list[asyncio.Future[Any]]:
-        loop = asyncio.get_running_loop()
-        self.size += len(block)
-        return [
-            loop.run_in_executor(self.pool, self._md5_and_write, block),
-            loop.run_in_executor(self.pool, self.sha.update, block),
-        ]
+    def sha512(self, block: bytes) -> None:
+        if self.error is None:
+            self.sha.update(block)
 
-    def write_now(self, block: bytes) -> None:
-        self.size += len(block)
-        self._md5_and_write(block)
-        self.sha.update(block)
+    def queued(self, size: int) -> None:
+        with self._lock:
+            self.inflight += 2 * size
 
-    def close(self) -> StoredData:
-        self.file.close()
-        return StoredData(self.size, self.md5.hexdigest(), "sha512", self.sha.hexdigest())
+    def taken(self, size: int) -> None:
+        """A thread is done with a block of ``size`` bytes."""
+        with self._lock:
+            self.inflight -= size
+            waiter = self.waiter
+            if waiter is None or self.inflight > LOW_WATER:
+                return
+            self.waiter = None
+        self._wake(waiter)
+
+    def throttle(self) -> asyncio.Future[None] | None:
+        """A future to await when too much is in flight, else None."""
+        with self._lock:
+            if self.inflight <= LOW_WATER:
+                return None
+            self.waiter = self.loop.create_future()
+            return self.waiter
+
+    def reached_end(self) -> None:
+        """Called by each thread once it has taken every block of this upload."""
+        with self._lock:
+            self._left -= 1
+            if self._left:
+                return
+        self.close()
+        if self.done is not None:
+            self._wake(self.done)
+
+    def _wake(self, fut: asyncio.Future[None]) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits any more
+            self.loop.call_soon_threadsafe(_resolve, fut)
+
+    def close(self) -> None:
+        fd, self.fd = self.fd, -1
+        if fd >= 0:
+            try:
+                os.close(fd)
+            except OSError as exc:
+                self.error = self.error or exc
+
+    def result(self, size: int) -> StoredData:
+        if self.error is not None:
+            raise self.error
+        return StoredData(size, self.md5.hexdigest(), "sha512", self.sha.hexdigest())
+
+
+def _resolve(fut: asyncio.Future[None]) -> None:
+    if not fut.done():
+        fut.set_result(None)
+
+
+_END: Any = object()  # in place of a block: the upload has no more
+
+
+def _work(queue: SimpleQueue[Any], method: Callable[[_Upload, bytes], None]) -> None:
+    """A hashing thread: ``(upload, block)`` in order, ``(upload, _END)`` ends an upload."""
+    get = queue.get
+    while (item := get()) is not None:
+        upload, block = item
+        if block is _END:
+            upload.reached_end()
+        else:
+            method(upload, block)
+            upload.taken(len(block))
+
+
+class _Hashers:
+    """The two threads all uploads to a store share (started at the first big upload)."""
+
+    def __init__(self) -> None:
+        self.md5_queue: SimpleQueue[Any] = SimpleQueue()
+        self.sha_queue: SimpleQueue[Any] = SimpleQueue()
+        for queue, method, name in (
+            (self.md5_queue, _Upload.md5_and_write, "image-store-md5"),
+            (self.sha_queue, _Upload.sha512, "image-store-sha512"),
+        ):
+            threading.Thread(target=_work, args=(queue, method), name=name, daemon=True).start()
+
+    async def put(self, upload: _Upload, block: bytes) -> None:
+        """Queue ``block``; wait first while the upload has more than HIGH_WATER in flight."""
+        if upload.inflight > HIGH_WATER and (waiter := upload.throttle()) is not None:
+            await waiter
+        upload.queued(len(block))
+        item = (upload, block)
+        self.md5_queue.put(item)
+        self.sha_queue.put(item)
+
+    def end(self, upload: _Upload) -> None:
+        """No more blocks for ``upload``; the threads close its file once past its last block."""
+        if not upload.ended:
+            upload.ended = True
+            item = (upload, _END)
+            self.md5_queue.put(item)
+            self.sha_queue.put(item)
+
+    async def finish(self, upload: _Upload) -> None:
+        """End ``upload`` and wait until both threads are past all its blocks."""
+        upload.done = upload.loop.create_future()
+        self.end(upload)
+        await upload.done
+
+    def stop(self) -> None:
+        self.md5_queue.put(None)
+        self.sha_queue.put(None)
 
 
 class FileStore:
@@ -74,13 +199,13 @@ class FileStore:
         self.root = root
         self.staging = root / "staging"
         self.staging.mkdir(parents=True, exist_ok=True)
-        self._pool: ThreadPoolExecutor | None = None
+        self._hashers: _Hashers | None = None
 
     @property
-    def pool(self) -> ThreadPoolExecutor:
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="image-store")
-        return self._pool
+    def hashers(self) -> _Hashers:
+        if self._hashers is None:
+            self._hashers = _Hashers()
+        return self._hashers
 
     def path(self, image_id: str, *, staging: bool = False) -> Path:
         return (self.staging if staging else self.root) / image_id
@@ -99,37 +224,52 @@ class FileStore:
         """Store ``chunks`` as the image's data; raise ``SizeLimitExceeded`` past ``limit`` bytes."""
         final = self.path(image_id, staging=staging)
         part = final.with_name(final.name + ".part")
-        writer = _Writer(part, self.pool)
-        pending: list[asyncio.Future[Any]] = []
-        buf: list[bytes] = []
+        upload = _Upload(part, asyncio.get_running_loop())
+        hashers: _Hashers | None = None  # set once a block went to the threads
+        small: list[bytes] = []  # received chunks not handed over yet, all smaller than COALESCE
         buffered = 0
         received = 0
         try:
-            async for chunk in _aiter(chunks):
-                received += len(chunk)
+            iterator: Any = chunks if hasattr(chunks, "__aiter__") else _aiter(chunks)  # type: ignore[arg-type]
+            async for chunk in iterator:
+                size = len(chunk)
+                received += size
                 if received > limit:
                     raise SizeLimitExceeded(received)
-                buf.append(chunk)
-                buffered += len(chunk)
-                if buffered >= BLOCK:
-                    for fut in pending:
-                        await fut
-                    pending = writer.submit(b"".join(buf))
-                    buf.clear()
+                if size >= COALESCE and not small:
+                    block = chunk
+                else:
+                    small.append(chunk)
+                    buffered += size
+                    if buffered < COALESCE:
+                        continue
+                    block = b"".join(small)
+                    small.clear()
                     buffered = 0
-            for fut in pending:
-                await fut
-            pending = []
-            if buf:
-                writer.write_now(b"".join(buf))
-            stored = writer.close()
+                if hashers is None:
+                    hashers = self.hashers
+                await hashers.put(upload, block)
+            tail = b"".join(small)
+            if hashers is None and len(tail) <= INLINE:
+                upload.md5_and_write(tail)
+                upload.sha512(tail)
+                upload.close()
+            else:
+                hashers = hashers or self.hashers
+                if tail:
+                    await hashers.put(upload, tail)
+                await hashers.finish(upload)
+            stored = upload.result(received)
             os.replace(part, final)
             return stored
         except BaseException:
-            for fut in pending:
-                with contextlib.suppress(Exception):  # the original error is what matters
-                    await fut
-            writer.file.close()
+            if upload.error is None:
+                upload.error = SizeLimitExceeded(received)  # the threads skip what is left
+            upload.waiter = None
+            if hashers is None:
+                upload.close()
+            else:
+                hashers.end(upload)  # closes the file once the threads are past its blocks
             part.unlink(missing_ok=True)
             raise
 
@@ -177,19 +317,13 @@ class FileStore:
             self.path(image_id, staging=staging).unlink(missing_ok=True)
 
     def close(self, *, remove: bool = False) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+        if self._hashers is not None:
+            self._hashers.stop()
+            self._hashers = None
         if remove:
             shutil.rmtree(self.root, ignore_errors=True)
 
 
-async def _aiter(chunks: AsyncIterable[bytes] | Iterable[bytes]) -> AsyncIterator[bytes]:
-    if hasattr(chunks, "__aiter__"):
-        async for chunk in chunks:  # type: ignore[union-attr]
-            if chunk:
-                yield chunk
-    else:
-        for chunk in chunks:  # type: ignore[union-attr]
-            if chunk:
-                yield chunk
+async def _aiter(chunks: Iterable[bytes]) -> AsyncIterator[bytes]:
+    for chunk in chunks:
+        yield chunk
