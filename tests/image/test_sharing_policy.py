@@ -70,6 +70,7 @@ def test_public_image_is_read_only_for_other_projects(
     assert demo_http.delete(url).status_code == 403
     r = demo_http.put(f"{url}/file", content=b"x", headers={"Content-Type": "application/octet-stream"})
     assert r.status_code == 403
+    assert http.get(url).json()["status"] == "queued"  # the refused upload changed nothing
     assert http.delete(url).status_code == 204
 
 

@@ -133,3 +133,32 @@ def test_an_image_deleted_during_its_upload_is_gone_with_its_data(
         asyncio.run(images.upload_image_data(ctx, img["id"], deleting()))
     assert err.value.status == 410
     assert not _left_behind(images, img["id"])
+
+
+def test_a_refused_upload_changes_nothing(images: Any, ctx: RequestContext, name: str) -> None:
+    from twinstack.core.errors import BadRequest, NotFound
+
+    other = RequestContext(
+        request_id="r", user_id="u", project_id="other-" + name, roles=["member", "reader"]
+    )
+    img = images.create_image(ctx, name=name, disk_format=None)
+    before = images.get_image(ctx, img["id"])
+    for who, error in ((other, NotFound), (ctx, BadRequest)):
+        with pytest.raises(error):
+            asyncio.run(images.upload_image_data(who, img["id"], iter([b"x"]), from_api=True))
+        assert images.get_image(ctx, img["id"]) == before  # status and updated_at as they were
+    assert not _left_behind(images, img["id"])
+    images.delete_image(ctx, img["id"])
+
+
+def test_deleting_an_image_deletes_its_members(images: Any, ctx: RequestContext, name: str) -> None:
+    from sqlalchemy import func, select
+
+    from twinstack.services.image import models as m
+
+    img = images.create_image(ctx, name=name, visibility="shared")
+    images.add_member(ctx, img["id"], "member-" + name)
+    images.delete_image(ctx, img["id"])
+    with images.db.begin() as conn:
+        count = conn.execute(select(func.count()).where(m.members.c.image_id == img["id"])).scalar_one()
+    assert count == 0

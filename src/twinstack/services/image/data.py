@@ -29,6 +29,13 @@ if TYPE_CHECKING:
 Chunks = AsyncIterable[bytes] | Iterable[bytes]
 
 _images = m.images.c
+# queued -> saving (an API upload), returning the image for the checks that follow.
+START_SAVING = (
+    update(m.images)
+    .where(_images.id == bindparam("_id"), _images.status == "queued")
+    .values(status="saving", updated_at=bindparam("_now"))
+    .returning(*m.images.c)
+)
 # saving (or importing) -> active with the data's size and hashes, in one statement; raw and iso
 # images get their virtual size from the data, others keep theirs (glance's _finish).
 FINISH_UPLOAD = (
@@ -119,16 +126,7 @@ class ImageDataMixin:
         (``set_image_status``); the API (``from_api``) takes ``queued`` images only, as glance.
         """
         with self.db.begin() as conn:
-            row = self._get_visible(conn, ctx, image_id)
-            if not self.cloud.policy.check(ctx, "upload_image", self._target(conn, ctx, row)):
-                raise Forbidden(f"Not allowed to upload image data for image {image_id}")
-            if row["status"] == "saving" and not from_api:
-                row["status"] = "queued"
-            if row["status"] != "queued":
-                raise Conflict(f"Image status transition from {row['status']} to saving is not allowed")
-            self._require_formats(row)
-            limit, remaining = self._limits(conn, row, size)
-            self._update(conn, image_id, status="saving", updated_at=self._now())
+            limit, remaining = self._start_saving(conn, ctx, image_id, size, from_api=from_api)
         try:
             stored = await self.store.write(image_id, chunks, limit=limit)
         except SizeLimitExceeded as exc:
@@ -138,6 +136,40 @@ class ImageDataMixin:
             self._restore(image_id, "saving")
             raise
         return self._finish(image_id, stored, from_status="saving")
+
+    def _start_saving(
+        self: ImageService,
+        conn: Connection,
+        ctx: RequestContext,
+        image_id: str,
+        size: int | None,
+        *,
+        from_api: bool,
+    ) -> tuple[int, int | None]:
+        """queued -> saving after glance's checks; (bytes allowed, bytes left under the quota).
+
+        An API upload first tries the move itself (one statement); any refusal below raises,
+        and the transaction, rolled back, leaves the image as it was.
+        """
+        moved = (
+            conn.execute(START_SAVING, {"_id": image_id, "_now": self._now()}).first() if from_api else None
+        )
+        if moved is not None:
+            row: dict[str, Any] | None = {**moved._mapping, "status": "queued"}  # as it was
+        else:
+            row = self._row(conn, image_id)
+        row = self._check_visible(conn, ctx, image_id, row)
+        if not self.cloud.policy.check(ctx, "upload_image", self._target(conn, ctx, row)):
+            raise Forbidden(f"Not allowed to upload image data for image {image_id}")
+        if row["status"] == "saving" and not from_api:
+            row["status"] = "queued"
+        if row["status"] != "queued":
+            raise Conflict(f"Image status transition from {row['status']} to saving is not allowed")
+        self._require_formats(row)
+        limits = self._limits(conn, row, size)
+        if moved is None:
+            self._update(conn, image_id, status="saving", updated_at=self._now())
+        return limits
 
     @staticmethod
     def _require_formats(row: dict[str, Any]) -> None:

@@ -130,7 +130,6 @@ SELECT_MEMBERSHIP = select(m.members.c.status).where(
     m.members.c.image_id == bindparam("image_id"), m.members.c.member_id == bindparam("member_id")
 )
 UPDATE_IMAGE = m.images.update().where(m.images.c.id == bindparam("_id"))
-DELETE_MEMBERS = m.members.delete().where(m.members.c.image_id == bindparam("image_id"))
 DELETE_IMAGE = m.images.delete().where(m.images.c.id == bindparam("image_id"))
 INSERT_IMAGE = m.images.insert()
 
@@ -210,7 +209,12 @@ class ImageService(ImageDataMixin, MembersMixin, ListingMixin, MetadefsMixin):
         return self.cloud.policy.check(ctx, "get_image", self._target(conn, ctx, row))
 
     def _get_visible(self, conn: Connection, ctx: RequestContext, image_id: str) -> dict[str, Any]:
-        row = self._row(conn, image_id)
+        return self._check_visible(conn, ctx, image_id, self._row(conn, image_id))
+
+    def _check_visible(
+        self, conn: Connection, ctx: RequestContext, image_id: str, row: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        """``row`` (image ``image_id``, or None) if the caller may see it, else 404."""
         if row is None or row["status"] == "deleted" or not self._visible(conn, ctx, row):
             raise image_not_found(image_id)
         return row
@@ -274,7 +278,8 @@ class ImageService(ImageDataMixin, MembersMixin, ListingMixin, MetadefsMixin):
             self._enforce(conn, ctx, "delete_image", row)
             if row["protected"]:
                 raise Forbidden(f"Image {image_id} is protected and cannot be deleted.")
-            conn.execute(DELETE_MEMBERS, {"image_id": image_id})
+            # Its members go with it: image_members.image_id is ON DELETE CASCADE (and SQLite
+            # connections enforce foreign keys).
             conn.execute(DELETE_IMAGE, {"image_id": image_id})
         self.store.delete(image_id)
         self._staged.pop(image_id, None)

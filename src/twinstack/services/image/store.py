@@ -56,7 +56,7 @@ class _Upload:
 
     __slots__ = ("fd", "md5", "sha", "error", "loop", "ended", "inflight", "waiter", "done", "_left", "_lock")
 
-    def __init__(self, path: Path, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, path: str, loop: asyncio.AbstractEventLoop) -> None:
         self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
         self.md5 = hashlib.md5(usedforsecurity=False)
         self.sha = hashlib.sha512()
@@ -199,6 +199,7 @@ class FileStore:
         self.root = root
         self.staging = root / "staging"
         self.staging.mkdir(parents=True, exist_ok=True)
+        self._root_dir, self._staging_dir = str(root), str(self.staging)
         self._hashers: _Hashers | None = None
 
     @property
@@ -222,8 +223,8 @@ class FileStore:
         staging: bool = False,
     ) -> StoredData:
         """Store ``chunks`` as the image's data; raise ``SizeLimitExceeded`` past ``limit`` bytes."""
-        final = self.path(image_id, staging=staging)
-        part = final.with_name(final.name + ".part")
+        final = os.path.join(self._staging_dir if staging else self._root_dir, image_id)
+        part = final + ".part"
         upload = _Upload(part, asyncio.get_running_loop())
         hashers: _Hashers | None = None  # set once a block went to the threads
         small: list[bytes] = []  # received chunks not handed over yet, all smaller than COALESCE
@@ -270,7 +271,8 @@ class FileStore:
                 upload.close()
             else:
                 hashers.end(upload)  # closes the file once the threads are past its blocks
-            part.unlink(missing_ok=True)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(part)
             raise
 
     def put(self, image_id: str, data: bytes) -> StoredData:
@@ -313,8 +315,9 @@ class FileStore:
             yield data
 
     def delete(self, image_id: str) -> None:
-        for staging in (False, True):
-            self.path(image_id, staging=staging).unlink(missing_ok=True)
+        for directory in (self._root_dir, self._staging_dir):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(os.path.join(directory, image_id))
 
     def close(self, *, remove: bool = False) -> None:
         if self._hashers is not None:
