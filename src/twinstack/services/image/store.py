@@ -19,8 +19,8 @@ from pathlib import Path
 from queue import SimpleQueue
 from typing import Any
 
-BLOCK = 1024 * 1024  # bytes read from the store at a time
-COALESCE = 64 * 1024  # smaller received chunks are joined before they go to the hashing threads
+BLOCK = 1024 * 1024  # bytes read from the store at a time, and handed to the hashing threads
+PIECE = 64 * 1024  # received chunks smaller than this are joined
 INLINE = 32 * 1024  # an upload this small is hashed and written on the event loop
 # Bytes of an upload queued for the threads (counted once per thread) above which the receive
 # waits, and below which it goes on.
@@ -69,20 +69,25 @@ class _Upload:
         self._left = 2  # threads that have not reached the end
         self._lock = threading.Lock()
 
-    def md5_and_write(self, block: bytes) -> None:
+    def md5_and_write(self, block: list[bytes]) -> None:
         if self.error is not None:
             return
         try:
-            self.md5.update(block)
-            view = memoryview(block)
-            while view:
-                view = view[os.write(self.fd, view) :]
+            for piece in block:
+                self.md5.update(piece)
+            total = sum(map(len, block))
+            written = os.writev(self.fd, block)
+            if written < total:  # a short write: the rest one piece at a time
+                view = memoryview(b"".join(block))[written:]
+                while view:
+                    view = view[os.write(self.fd, view) :]
         except BaseException as exc:  # reported by result()
             self.error = exc
 
-    def sha512(self, block: bytes) -> None:
+    def sha512(self, block: list[bytes]) -> None:
         if self.error is None:
-            self.sha.update(block)
+            for piece in block:
+                self.sha.update(piece)
 
     def queued(self, size: int) -> None:
         with self._lock:
@@ -142,7 +147,7 @@ def _resolve(fut: asyncio.Future[None]) -> None:
 _END: Any = object()  # in place of a block: the upload has no more
 
 
-def _work(queue: SimpleQueue[Any], method: Callable[[_Upload, bytes], None]) -> None:
+def _work(queue: SimpleQueue[Any], method: Callable[[_Upload, list[bytes]], None]) -> None:
     """A hashing thread: ``(upload, block)`` in order, ``(upload, _END)`` ends an upload."""
     get = queue.get
     while (item := get()) is not None:
@@ -151,7 +156,7 @@ def _work(queue: SimpleQueue[Any], method: Callable[[_Upload, bytes], None]) -> 
             upload.reached_end()
         else:
             method(upload, block)
-            upload.taken(len(block))
+            upload.taken(sum(map(len, block)))
 
 
 class _Hashers:
@@ -166,11 +171,11 @@ class _Hashers:
         ):
             threading.Thread(target=_work, args=(queue, method), name=name, daemon=True).start()
 
-    async def put(self, upload: _Upload, block: bytes) -> None:
+    async def put(self, upload: _Upload, block: list[bytes]) -> None:
         """Queue ``block``; wait first while the upload has more than HIGH_WATER in flight."""
         if upload.inflight > HIGH_WATER and (waiter := upload.throttle()) is not None:
             await waiter
-        upload.queued(len(block))
+        upload.queued(sum(map(len, block)))
         item = (upload, block)
         self.md5_queue.put(item)
         self.sha_queue.put(item)
@@ -227,8 +232,10 @@ class FileStore:
         part = final + ".part"
         upload = _Upload(part, asyncio.get_running_loop())
         hashers: _Hashers | None = None  # set once a block went to the threads
-        small: list[bytes] = []  # received chunks not handed over yet, all smaller than COALESCE
-        buffered = 0
+        block: list[bytes] = []  # pieces for the threads: received chunks, small ones joined
+        in_block = 0
+        small: list[bytes] = []  # received chunks smaller than PIECE, not yet in the block
+        in_small = 0
         received = 0
         try:
             iterator: Any = chunks if hasattr(chunks, "__aiter__") else _aiter(chunks)  # type: ignore[arg-type]
@@ -237,28 +244,37 @@ class FileStore:
                 received += size
                 if received > limit:
                     raise SizeLimitExceeded(received)
-                if size >= COALESCE and not small:
-                    block = chunk
-                else:
+                if size < PIECE:
                     small.append(chunk)
-                    buffered += size
-                    if buffered < COALESCE:
+                    in_small += size
+                    if in_small < PIECE:
                         continue
-                    block = b"".join(small)
+                    chunk = b""
+                if small:  # the small chunks before this one, joined, keep their place
+                    block.append(b"".join(small))
+                    in_block += in_small
                     small.clear()
-                    buffered = 0
-                if hashers is None:
-                    hashers = self.hashers
-                await hashers.put(upload, block)
-            tail = b"".join(small)
-            if hashers is None and len(tail) <= INLINE:
-                upload.md5_and_write(tail)
-                upload.sha512(tail)
+                    in_small = 0
+                if chunk:
+                    block.append(chunk)
+                    in_block += size
+                if in_block >= BLOCK:
+                    if hashers is None:
+                        hashers = self.hashers
+                    await hashers.put(upload, block)
+                    block = []
+                    in_block = 0
+            if small:
+                block.append(b"".join(small))
+                in_block += in_small
+            if hashers is None and in_block <= INLINE:
+                upload.md5_and_write(block)
+                upload.sha512(block)
                 upload.close()
             else:
                 hashers = hashers or self.hashers
-                if tail:
-                    await hashers.put(upload, tail)
+                if block:
+                    await hashers.put(upload, block)
                 await hashers.finish(upload)
             stored = upload.result(received)
             os.replace(part, final)
