@@ -162,3 +162,12 @@ def test_deleting_an_image_deletes_its_members(images: Any, ctx: RequestContext,
     with images.db.begin() as conn:
         count = conn.execute(select(func.count()).where(m.members.c.image_id == img["id"])).scalar_one()
     assert count == 0
+
+
+def test_deleting_a_staged_image_removes_its_staged_data(images: Any, ctx: RequestContext, name: str) -> None:
+    img = images.create_image(ctx, name=name)
+    asyncio.run(images.stage(ctx, img["id"], iter([os.urandom(2_000_000)])))
+    assert images.get_image(ctx, img["id"])["status"] == "uploading"
+    assert images.store.exists(img["id"], staging=True)
+    images.delete_image(ctx, img["id"])
+    assert not _left_behind(images, img["id"])

@@ -281,7 +281,8 @@ class ImageService(ImageDataMixin, MembersMixin, ListingMixin, MetadefsMixin):
             # Its members go with it: image_members.image_id is ON DELETE CASCADE (and SQLite
             # connections enforce foreign keys).
             conn.execute(DELETE_IMAGE, {"image_id": image_id})
-        self.store.delete(image_id)
+        # Only an image being staged or imported has staged data.
+        self.store.delete(image_id, staged=row["status"] in ("uploading", "importing"))
         self._staged.pop(image_id, None)
 
     def set_image_status(self, image_id: str, status: str) -> None:

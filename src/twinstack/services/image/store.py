@@ -330,8 +330,9 @@ class FileStore:
         for data in self.read(image_id, offset, length, chunk_size):
             yield data
 
-    def delete(self, image_id: str) -> None:
-        for directory in (self._root_dir, self._staging_dir):
+    def delete(self, image_id: str, *, staged: bool = True) -> None:
+        """Remove the image's data (and its staged data unless ``staged`` says it has none)."""
+        for directory in (self._root_dir, self._staging_dir) if staged else (self._root_dir,):
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(os.path.join(directory, image_id))
 
