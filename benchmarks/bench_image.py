@@ -38,6 +38,27 @@ def run(coro: Any) -> Any:
         return runner.run(coro)
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds a process has used so far (Linux), else None."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measured(pid: int, work: Any, per: str) -> dict[str, Any]:
+    """Run ``work`` (a coroutine); add the server's CPU milliseconds per ``per`` to its result."""
+    before = cpu_seconds(pid)
+    result: dict[str, Any] = run(work)
+    after = cpu_seconds(pid)
+    units = result["cycles"] if per == "cycle" else result["mib"]
+    if before is not None and after is not None and units:
+        result[f"server_cpu_ms_per_{per}"] = round((after - before) * 1000 / units, 2)
+    return result
+
+
 class Conn:
     """One keep-alive HTTP/1.1 connection; just enough protocol for these requests."""
 
@@ -166,7 +187,7 @@ def framework_ceiling(size_mib: int) -> float:
         [sys.executable, "-c", SINK, str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
 
-    async def run() -> float:
+    async def upload() -> float:
         for _ in range(300):
             try:
                 conn = Conn(port, "")
@@ -182,7 +203,7 @@ def framework_ceiling(size_mib: int) -> float:
         return size_mib / (time.perf_counter() - t0)
 
     try:
-        return round(run(run()), 1)
+        return round(run(upload()), 1)
     finally:
         proc.terminate()
         proc.wait(10)
@@ -199,9 +220,10 @@ def main() -> None:
     server = start_server()
     port, token = server.port, server.token
     try:
-        cyc = run(cycles(port, token, args.duration, args.connections))
-        single = run(throughput(port, token, args.size_mib, 2, 1))
-        multi = run(throughput(port, token, args.size_mib, args.images, 4))
+        pid = server.proc.pid
+        cyc = measured(pid, cycles(port, token, args.duration, args.connections), "cycle")
+        single = measured(pid, throughput(port, token, args.size_mib, 2, 1), "mib")
+        multi = measured(pid, throughput(port, token, args.size_mib, args.images, 4), "mib")
     finally:
         server.stop()
     ceiling = framework_ceiling(args.size_mib)

@@ -259,8 +259,10 @@ class FileStore:
                     block.append(chunk)
                     in_block += size
                 if in_block >= BLOCK:
-                    if hashers is None:
+                    if hashers is None:  # the first block goes as received
                         hashers = self.hashers
+                    else:  # a long stream: the threads are the busier side, one buffer is one GIL hand-off
+                        block = [b"".join(block)]
                     await hashers.put(upload, block)
                     block = []
                     in_block = 0
