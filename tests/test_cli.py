@@ -28,3 +28,11 @@ def test_serve_help_lists_the_options() -> None:
     assert result.exit_code == 0
     for option in ("--port", "--data-dir", "--ephemeral", "--hosts", "--no-clouds-yaml"):
         assert option in result.output
+
+
+def test_serve_refuses_a_bad_setting_without_a_traceback(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("TWINSTACK_TOKEN_EXPIRATION", "an hour")
+    result = CliRunner().invoke(app, ["serve", "--ephemeral", "--no-clouds-yaml"])
+    assert result.exit_code == 2
+    assert "Invalid setting" in result.output and "token_expiration" in result.output
+    assert "Traceback" not in result.output
