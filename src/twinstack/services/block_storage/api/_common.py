@@ -9,9 +9,36 @@ from typing import TYPE_CHECKING, Any
 from twinstack.core.errors import BadRequest, Forbidden, NotFound
 from twinstack.core.http import ApiRequest, ServiceApi
 from twinstack.core.validation import validate
+from twinstack.services.block_storage.views import collection_links
 
 if TYPE_CHECKING:
     from twinstack.services.block_storage.service import BlockStorageService
+
+
+def list_body(
+    req: ApiRequest,
+    collection: str,
+    items: list[dict[str, Any]],
+    rows: list[dict[str, Any]],
+    *,
+    detail: bool,
+    query: dict[str, str],
+    limit: int | None,
+    count: int | None,
+) -> dict[str, Any]:
+    """``{collection: items}``, with the ``next`` link of a full page and ``count`` when given."""
+    out: dict[str, Any] = {collection: items}
+    if limit and len(rows) == limit:
+        out[f"{collection}_links"] = collection_links(
+            req.cloud.base_url,
+            req.ctx.project_id or "",
+            f"{collection}/detail" if detail else collection,
+            query,
+            rows[-1]["id"],
+        )
+    if count is not None:
+        out["count"] = count
+    return out
 
 
 def svc(req: ApiRequest) -> BlockStorageService:

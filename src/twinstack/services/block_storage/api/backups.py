@@ -14,6 +14,7 @@ from twinstack.services.block_storage.api._common import (
     UUID_OR_NULL,
     add,
     body,
+    list_body,
     query,
     require_admin,
     svc,
@@ -21,7 +22,7 @@ from twinstack.services.block_storage.api._common import (
 from twinstack.services.block_storage.backups import BACKUP_SORT_KEYS
 from twinstack.services.block_storage.common import parse_bool
 from twinstack.services.block_storage.listing import apply, parse_list_params
-from twinstack.services.block_storage.views import backup_detail, backup_summary, collection_links
+from twinstack.services.block_storage.views import backup_detail, backup_summary
 
 CREATE = {
     "type": "object",
@@ -78,18 +79,8 @@ def _list(req: ApiRequest, detail: bool) -> dict[str, Any]:
         items = [backup_detail(req.ctx, req.cloud.base_url, r) for r in rows]
     else:
         items = [backup_summary(req.cloud.base_url, r) for r in rows]
-    out: dict[str, Any] = {"backups": items}
-    if params.limit and len(rows) == params.limit:
-        out["backups_links"] = collection_links(
-            req.cloud.base_url,
-            req.ctx.project_id or "",
-            "backups/detail" if detail else "backups",
-            q,
-            rows[-1]["id"],
-        )
-    if req.ctx.mv("3.45") and q.get("with_count"):
-        out["count"] = total
-    return out
+    count = total if req.ctx.mv("3.45") and q.get("with_count") else None
+    return list_body(req, "backups", items, rows, detail=detail, query=q, limit=params.limit, count=count)
 
 
 def list_backups(req: ApiRequest) -> dict[str, Any]:

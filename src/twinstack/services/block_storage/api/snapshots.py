@@ -15,13 +15,14 @@ from twinstack.services.block_storage.api._common import (
     NAME,
     add,
     body,
+    list_body,
     query,
     require_admin,
     svc,
 )
 from twinstack.services.block_storage.listing import apply, parse_list_params
 from twinstack.services.block_storage.snapshots import SNAPSHOT_SORT_KEYS
-from twinstack.services.block_storage.views import collection_links, snapshot_view
+from twinstack.services.block_storage.views import snapshot_view
 
 CREATE = {
     "type": "object",
@@ -88,18 +89,9 @@ def _list(req: ApiRequest, detail: bool) -> dict[str, Any]:
     rows = svc(req).list_snapshot_rows(req.ctx, params.filters)
     total = len(rows)
     rows = apply(rows, params, sort_keys=SNAPSHOT_SORT_KEYS, key_alias={"display_name": "name"})
-    out: dict[str, Any] = {"snapshots": [snapshot_view(req.ctx, r, detail=detail) for r in rows]}
-    if params.limit and len(rows) == params.limit:
-        out["snapshots_links"] = collection_links(
-            req.cloud.base_url,
-            req.ctx.project_id or "",
-            "snapshots/detail" if detail else "snapshots",
-            q,
-            rows[-1]["id"],
-        )
-    if req.ctx.mv("3.45") and q.get("with_count"):
-        out["count"] = total
-    return out
+    items = [snapshot_view(req.ctx, r, detail=detail) for r in rows]
+    count = total if req.ctx.mv("3.45") and q.get("with_count") else None
+    return list_body(req, "snapshots", items, rows, detail=detail, query=q, limit=params.limit, count=count)
 
 
 def list_snapshots(req: ApiRequest) -> dict[str, Any]:

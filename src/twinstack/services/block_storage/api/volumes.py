@@ -17,12 +17,13 @@ from twinstack.services.block_storage.api._common import (
     UUID_OR_NULL,
     add,
     body,
+    list_body,
     query,
     svc,
 )
 from twinstack.services.block_storage.common import parse_bool
 from twinstack.services.block_storage.listing import apply, parse_list_params
-from twinstack.services.block_storage.views import collection_links, volume_summary
+from twinstack.services.block_storage.views import volume_summary
 from twinstack.services.block_storage.volumes import VOLUME_SORT_KEYS
 
 CREATE: dict[str, Any] = {
@@ -140,15 +141,9 @@ def _list(req: ApiRequest, detail: bool) -> dict[str, Any]:
             items = service.render_volumes(conn, ctx, rows)
     else:
         items = [volume_summary(req.cloud.base_url, r) for r in rows]
-    out: dict[str, Any] = {"volumes": items}
-    if params.limit and len(rows) == params.limit:
-        suffix = "volumes/detail" if detail else "volumes"
-        out["volumes_links"] = collection_links(
-            req.cloud.base_url, ctx.project_id or "", suffix, q, rows[-1]["id"]
-        )
-    if ctx.mv("3.45") and q.get("with_count") and parse_bool(q["with_count"], "with_count"):
-        out["count"] = total
-    return out
+    wanted = ctx.mv("3.45") and q.get("with_count") and parse_bool(q["with_count"], "with_count")
+    count = total if wanted else None
+    return list_body(req, "volumes", items, rows, detail=detail, query=q, limit=params.limit, count=count)
 
 
 def list_volumes(req: ApiRequest) -> dict[str, Any]:
