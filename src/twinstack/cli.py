@@ -55,56 +55,43 @@ def serve(
 ) -> None:
     """Start the cloud: every OpenStack API on one port. Ctrl-C stops it."""
     # Start-up allocates a few hundred thousand long-lived objects (modules, tables, routes) and
-    # frees almost none: cyclic GC passes over them cost ~0.1 s. They are frozen once built.
+    # frees almost none: cyclic GC passes over them would cost ~0.1 s. No GC until the cloud is
+    # built, then what it built is frozen (it lives as long as the process; later passes skip it).
     gc.disable()
     try:
-        _serve(host, port, data_dir, ephemeral, clouds_yaml, admin_password, hosts, log_level)
+        import uvicorn
+
+        from twinstack.core.cloud import Cloud
+        from twinstack.server import bind, run, uvicorn_config
+
+        started = time.perf_counter()
+        overrides: dict[str, object] = {"host": host, "ephemeral": ephemeral}
+        if port is not None:
+            overrides["port"] = port
+        if data_dir is not None:
+            overrides["data_dir"] = data_dir
+        if admin_password is not None:
+            overrides["admin_password"] = admin_password
+        if not clouds_yaml:
+            overrides["write_clouds_yaml"] = False
+        if hosts is not None:
+            overrides["compute_hosts"] = hosts
+        try:
+            settings = Settings.from_env(**overrides)
+        except SettingsError as exc:
+            say(f"Invalid setting: {exc}", fg="red")
+            raise typer.Exit(2) from None
+        logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        try:
+            sock = bind(settings.host, settings.port)
+        except OSError as exc:
+            say(f"Cannot listen on {settings.host}:{settings.port}: {exc.strerror}", fg="red")
+            raise typer.Exit(1) from None
+        settings.port = sock.getsockname()[1]
+        cloud = Cloud(settings)
     finally:
+        gc.freeze()
         gc.enable()
-
-
-def _serve(
-    host: str,
-    port: int | None,
-    data_dir: Path | None,
-    ephemeral: bool,
-    clouds_yaml: bool,
-    admin_password: str | None,
-    hosts: int | None,
-    log_level: str,
-) -> None:
-    import uvicorn
-
-    from twinstack.core.cloud import Cloud
-    from twinstack.server import bind, run, uvicorn_config
-
-    started = time.perf_counter()
-    overrides: dict[str, object] = {"host": host, "ephemeral": ephemeral}
-    if port is not None:
-        overrides["port"] = port
-    if data_dir is not None:
-        overrides["data_dir"] = data_dir
-    if admin_password is not None:
-        overrides["admin_password"] = admin_password
-    if not clouds_yaml:
-        overrides["write_clouds_yaml"] = False
-    if hosts is not None:
-        overrides["compute_hosts"] = hosts
-    try:
-        settings = Settings.from_env(**overrides)
-    except SettingsError as exc:
-        say(f"Invalid setting: {exc}", fg="red")
-        raise typer.Exit(2) from None
-    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    try:
-        sock = bind(settings.host, settings.port)
-    except OSError as exc:
-        say(f"Cannot listen on {settings.host}:{settings.port}: {exc.strerror}", fg="red")
-        raise typer.Exit(1) from None
-    settings.port = sock.getsockname()[1]
-    cloud = Cloud(settings)
-    gc.freeze()  # what start-up built lives as long as the process: later GC passes skip it
-    gc.enable()
     where = "memory (ephemeral)" if settings.ephemeral else str(settings.data_dir)
     bold = typer.style
     say(
